@@ -1,0 +1,15 @@
+#!/usr/bin/env sh
+# Runs a command with the project's pinned Node (24 LTS, from the npm package `node`) first on PATH.
+# The machine's Node may be older than our dependencies accept; installing `node` as a dev dependency
+# puts node_modules/.bin/node in front of it, so every npm script and bin shebang runs on Node 24.
+# On a fresh clone it installs the dependencies first (npm ci), so `npm test` and `npm run demo` are the
+# whole quick start.
+set -eu
+root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+if [ ! -x "$root/node_modules/.bin/node" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+  echo "klaviyo-relay: installing dependencies (npm ci)…" >&2
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+PATH="$root/node_modules/.bin:$PATH"
+export PATH
+exec "$@"

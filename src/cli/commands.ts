@@ -1,0 +1,5 @@
+/** Every CLI command, one file each; adding a command is one line here. */
+import type { Command } from 'commander';
+import { registerConfig } from './config.ts';
+
+export const COMMANDS: readonly ((program: Command) => void)[] = [registerConfig];

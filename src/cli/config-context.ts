@@ -1,0 +1,9 @@
+/** Loads the configuration for a command, or ends it with exit code 2 and every problem listed. */
+import { formatConfigProblems, loadConfig, type Config, type Environment } from '../config/config.ts';
+import { CliExit, EXIT } from './exit-codes.ts';
+
+export function requireConfig(env: Environment = process.env): Config {
+  const result = loadConfig(env);
+  if (!result.ok) throw new CliExit(EXIT.USAGE, formatConfigProblems(result.problems));
+  return result.config;
+}

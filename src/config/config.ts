@@ -1,0 +1,218 @@
+/**
+ * Config is parsed once, at the edge, into a frozen typed object (DESIGN.md convention 4). Sources, in
+ * increasing precedence: defaults, an optional file named by RELAY_CONFIG_FILE (JSON or YAML, keyed by
+ * the same variable names), the environment. Every problem is reported at once, naming its variable.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { envSchema, type ParsedEnv } from './env-schema.ts';
+
+export type Role = ParsedEnv['RELAY_ROLE'];
+export type ProfileIdentifier = ParsedEnv['RELAY_PROFILE_IDENTIFIERS'][number];
+
+export interface RateWindow {
+  /** Requests allowed per second (Klaviyo's burst window). */
+  readonly perSecond: number;
+  /** Requests allowed per minute (Klaviyo's steady window). */
+  readonly perMinute: number;
+}
+
+export interface Config {
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    readonly ssl: boolean;
+    readonly sasl?: {
+      readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      readonly username: string;
+      readonly password: string;
+    };
+    readonly connectionTimeoutMs: number;
+  };
+  readonly registry: {
+    readonly url: string;
+    readonly auth?: { readonly username: string; readonly password: string };
+  };
+  readonly klaviyo: {
+    /** Absent only where the process does not deliver (role projector, CLI tools). */
+    readonly apiKey: string | undefined;
+    readonly baseUrl: string;
+    readonly revision: string;
+    readonly timeoutMs: number;
+    readonly maxConnections: number;
+    readonly rateLimits: {
+      readonly events: RateWindow;
+      readonly bulk: RateWindow;
+      readonly profiles: RateWindow;
+    };
+  };
+  readonly relay: {
+    readonly role: Role;
+    readonly projectorGroup: string;
+    readonly dispatcherGroup: string;
+    readonly outboundTopic: string;
+    readonly auditTopic: string;
+    readonly topicPartitions: number;
+    readonly topicReplication: number;
+    readonly resetLinkHosts: readonly string[];
+    readonly leadRoutingFile: string | undefined;
+    readonly profileIdentifiers: readonly ProfileIdentifier[];
+    readonly freshnessWindows: string;
+    readonly bulkBacklogThreshold: number;
+    readonly bulkAgeThresholdMs: number;
+    readonly maxReplays: number;
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly http: { readonly host: string; readonly port: number };
+  readonly log: { readonly level: ParsedEnv['LOG_LEVEL']; readonly maskPii: boolean };
+}
+
+/** One problem with the configuration, named by the variable that causes it. */
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly message: string;
+}
+
+export type ConfigResult =
+  { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Parses the environment (and the file it names) into a Config, or every problem found. Never throws. */
+export function loadConfig(env: Environment = process.env): ConfigResult {
+  const fromFile = readConfigFile(env.RELAY_CONFIG_FILE);
+  if (!fromFile.ok) return fromFile;
+  const merged: Record<string, string> = { ...fromFile.values };
+  for (const [key, value] of Object.entries(env)) {
+    // An empty variable counts as set (`KAFKA_BROKERS=` is a mistake to report, not a default to apply).
+    if (value !== undefined && key in envSchema.shape) merged[key] = value;
+  }
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(config)'),
+        message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+      })),
+    };
+  }
+  const problems = crossFieldProblems(parsed.data);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: deepFreeze(toConfig(parsed.data)) };
+}
+
+export function formatConfigProblems(problems: readonly ConfigProblem[]): string {
+  const lines = problems.map((problem) => `  - ${problem.variable}: ${problem.message}`);
+  return [`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, ...lines].join(
+    '\n',
+  );
+}
+
+function crossFieldProblems(env: ParsedEnv): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const sasl = [env.KAFKA_SASL_MECHANISM, env.KAFKA_SASL_USERNAME, env.KAFKA_SASL_PASSWORD];
+  if (sasl.some((part) => part !== undefined) && sasl.some((part) => part === undefined)) {
+    problems.push({
+      variable: 'KAFKA_SASL_MECHANISM',
+      message: 'KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD go together',
+    });
+  }
+  if ((env.SCHEMA_REGISTRY_USERNAME === undefined) !== (env.SCHEMA_REGISTRY_PASSWORD === undefined)) {
+    problems.push({
+      variable: 'SCHEMA_REGISTRY_USERNAME',
+      message: 'SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD go together',
+    });
+  }
+  return problems;
+}
+
+function toConfig(env: ParsedEnv): Config {
+  const sasl =
+    env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME !== undefined && env.KAFKA_SASL_PASSWORD !== undefined
+      ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
+      : undefined;
+  const registryAuth =
+    env.SCHEMA_REGISTRY_USERNAME !== undefined && env.SCHEMA_REGISTRY_PASSWORD !== undefined
+      ? { username: env.SCHEMA_REGISTRY_USERNAME, password: env.SCHEMA_REGISTRY_PASSWORD }
+      : undefined;
+  return {
+    kafka: {
+      brokers: env.KAFKA_BROKERS,
+      clientId: env.KAFKA_CLIENT_ID,
+      ssl: env.KAFKA_SSL,
+      ...(sasl ? { sasl } : {}),
+      connectionTimeoutMs: env.KAFKA_CONNECTION_TIMEOUT_MS,
+    },
+    registry: { url: env.SCHEMA_REGISTRY_URL.replace(/\/+$/, ''), ...(registryAuth ? { auth: registryAuth } : {}) },
+    klaviyo: {
+      apiKey: env.KLAVIYO_API_KEY,
+      baseUrl: env.KLAVIYO_BASE_URL.replace(/\/+$/, ''),
+      revision: env.KLAVIYO_REVISION,
+      timeoutMs: env.KLAVIYO_TIMEOUT_MS,
+      maxConnections: env.KLAVIYO_MAX_CONNECTIONS,
+      rateLimits: {
+        events: { perSecond: env.KLAVIYO_RATE_EVENTS_BURST, perMinute: env.KLAVIYO_RATE_EVENTS_STEADY },
+        bulk: { perSecond: env.KLAVIYO_RATE_BULK_BURST, perMinute: env.KLAVIYO_RATE_BULK_STEADY },
+        profiles: { perSecond: env.KLAVIYO_RATE_PROFILES_BURST, perMinute: env.KLAVIYO_RATE_PROFILES_STEADY },
+      },
+    },
+    relay: {
+      role: env.RELAY_ROLE,
+      projectorGroup: env.RELAY_PROJECTOR_GROUP,
+      dispatcherGroup: env.RELAY_DISPATCHER_GROUP,
+      outboundTopic: env.RELAY_OUTBOUND_TOPIC,
+      auditTopic: env.RELAY_AUDIT_TOPIC,
+      topicPartitions: env.RELAY_TOPIC_PARTITIONS,
+      topicReplication: env.RELAY_TOPIC_REPLICATION,
+      resetLinkHosts: env.RELAY_RESET_LINK_HOSTS,
+      leadRoutingFile: env.RELAY_LEAD_ROUTING_FILE,
+      profileIdentifiers: env.RELAY_PROFILE_IDENTIFIERS,
+      freshnessWindows: env.RELAY_FRESHNESS_WINDOWS,
+      bulkBacklogThreshold: env.RELAY_BULK_BACKLOG_THRESHOLD,
+      bulkAgeThresholdMs: env.RELAY_BULK_AGE_THRESHOLD_MS,
+      maxReplays: env.RELAY_MAX_REPLAYS,
+      shutdownTimeoutMs: env.RELAY_SHUTDOWN_TIMEOUT_MS,
+    },
+    http: { host: env.RELAY_HTTP_HOST, port: env.RELAY_HTTP_PORT },
+    log: { level: env.LOG_LEVEL, maskPii: env.LOG_MASK_PII },
+  };
+}
+
+type FileResult =
+  | { readonly ok: true; readonly values: Record<string, string> }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+function readConfigFile(path: string | undefined): FileResult {
+  if (path === undefined || path === '') return { ok: true, values: {} };
+  let document: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    document = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, problems: [{ variable: 'RELAY_CONFIG_FILE', message: `cannot read ${path}: ${reason}` }] };
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    return {
+      ok: false,
+      problems: [{ variable: 'RELAY_CONFIG_FILE', message: `${path} must hold an object keyed by variable names` }],
+    };
+  }
+  const values: Record<string, string> = {};
+  const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(document)) {
+    if (!(key in envSchema.shape)) problems.push({ variable: key, message: `unknown setting in ${path}` });
+    else if (Array.isArray(value)) values[key] = value.map(String).join(',');
+    else if (value !== null && value !== undefined) values[key] = String(value);
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,85 @@
+/**
+ * Every setting of the relay, keyed by the environment variable that sets it. Keying the zod schema by
+ * variable name means every validation issue already names the variable the operator has to fix.
+ * `.env.example` documents each of them; a test keeps the two in step.
+ */
+import { z } from 'zod';
+
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0),
+);
+
+const nonEmptyCsv = csv.refine((parts) => parts.length > 0, { message: 'must list at least one value' });
+
+const hostPort = z.string().regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'must be host:port');
+
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const role = z.enum(['all', 'projector', 'dispatcher']);
+
+export const PROFILE_IDENTIFIERS = ['external_id', 'email', 'phone_number'] as const;
+
+export const envSchema = z.object({
+  // Kafka
+  KAFKA_BROKERS: nonEmptyCsv.pipe(z.array(hostPort)),
+  KAFKA_CLIENT_ID: z.string().min(1).default('klaviyo-relay'),
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_CONNECTION_TIMEOUT_MS: int(100, 120_000).default(3_000),
+  // Schema registry
+  SCHEMA_REGISTRY_URL: httpUrl,
+  SCHEMA_REGISTRY_USERNAME: z.string().optional(),
+  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+  // Klaviyo
+  KLAVIYO_API_KEY: z.string().min(1).optional(),
+  KLAVIYO_BASE_URL: httpUrl.default('https://a.klaviyo.com'),
+  KLAVIYO_REVISION: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/, 'must be a Klaviyo revision such as 2026-07-15')
+    .default('2026-07-15'),
+  KLAVIYO_TIMEOUT_MS: int(100, 300_000).default(10_000),
+  KLAVIYO_MAX_CONNECTIONS: int(1, 512).default(32),
+  KLAVIYO_RATE_EVENTS_BURST: int(1, 100_000).default(350),
+  KLAVIYO_RATE_EVENTS_STEADY: int(1, 1_000_000).default(3_500),
+  KLAVIYO_RATE_BULK_BURST: int(1, 100_000).default(10),
+  KLAVIYO_RATE_BULK_STEADY: int(1, 1_000_000).default(150),
+  KLAVIYO_RATE_PROFILES_BURST: int(1, 100_000).default(75),
+  KLAVIYO_RATE_PROFILES_STEADY: int(1, 1_000_000).default(750),
+  // Service
+  RELAY_ROLE: role.default('all'),
+  RELAY_PROJECTOR_GROUP: z.string().min(1).default('relay-projector'),
+  RELAY_DISPATCHER_GROUP: z.string().min(1).default('relay-dispatcher'),
+  RELAY_OUTBOUND_TOPIC: z.string().min(1).default('klaviyo.requests'),
+  RELAY_AUDIT_TOPIC: z.string().min(1).default('klaviyo-relay.audit'),
+  RELAY_TOPIC_PARTITIONS: int(1, 10_000).default(6),
+  /** -1 takes the broker's default.replication.factor (KIP-464). */
+  RELAY_TOPIC_REPLICATION: int(-1, 32).default(-1),
+  RELAY_RESET_LINK_HOSTS: csv.default([]),
+  RELAY_LEAD_ROUTING_FILE: z.string().min(1).optional(),
+  RELAY_PROFILE_IDENTIFIERS: nonEmptyCsv.pipe(z.array(z.enum(PROFILE_IDENTIFIERS))).default([...PROFILE_IDENTIFIERS]),
+  /** Per-metric freshness windows, e.g. `Reset Password=1h,Shipping Update=2d`. */
+  RELAY_FRESHNESS_WINDOWS: z.string().default('Reset Password=1h'),
+  RELAY_BULK_BACKLOG_THRESHOLD: int(1, 100_000_000).default(5_000),
+  RELAY_BULK_AGE_THRESHOLD_MS: int(1, 86_400_000).default(60_000),
+  RELAY_MAX_REPLAYS: int(1, 100).default(3),
+  RELAY_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  RELAY_HTTP_PORT: int(0, 65_535).default(9464),
+  RELAY_SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_MASK_PII: bool.default(false),
+});
+
+export type EnvInput = z.input<typeof envSchema>;
+export type ParsedEnv = z.output<typeof envSchema>;
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as readonly (keyof typeof envSchema.shape)[];
