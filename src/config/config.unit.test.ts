@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatConfigProblems, loadConfig } from './config.ts';
+import { ENV_VARIABLES } from './env-schema.ts';
+
+const minimal = { KAFKA_BROKERS: '127.0.0.1:9092', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7' };
+
+describe('loadConfig', () => {
+  it('applies defaults and freezes the result', () => {
+    const result = loadConfig(minimal);
+    if (!result.ok) throw new Error(formatConfigProblems(result.problems));
+    expect(result.config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(result.config.klaviyo.rateLimits.events).toEqual({ perSecond: 350, perMinute: 3500 });
+    expect(result.config.relay.projectorGroup).toBe('relay-projector');
+    expect(result.config.relay.profileIdentifiers).toEqual(['external_id', 'email', 'phone_number']);
+    expect(Object.isFrozen(result.config.klaviyo.rateLimits)).toBe(true);
+    expect(Object.isFrozen(result.config.kafka.brokers)).toBe(true);
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    const result = loadConfig({
+      KAFKA_BROKERS: '',
+      SCHEMA_REGISTRY_URL: 'not a url',
+      KLAVIYO_TIMEOUT_MS: 'soon',
+      RELAY_ROLE: 'both',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((problem) => problem.variable).sort()).toEqual(
+      ['KAFKA_BROKERS', 'KLAVIYO_TIMEOUT_MS', 'RELAY_ROLE', 'SCHEMA_REGISTRY_URL'].sort(),
+    );
+    const text = formatConfigProblems(result.problems);
+    expect(text).toContain('4 problems');
+    expect(text).toMatch(/KAFKA_BROKERS: must list at least one value/);
+  });
+
+  it('requires the Kafka and registry endpoints', () => {
+    const result = loadConfig({});
+    expect(result.ok ? [] : result.problems).toEqual([
+      { variable: 'KAFKA_BROKERS', message: 'is required' },
+      { variable: 'SCHEMA_REGISTRY_URL', message: 'is required' },
+    ]);
+  });
+
+  it('parses lists, booleans and enums', () => {
+    const result = loadConfig({
+      ...minimal,
+      KAFKA_BROKERS: 'a:9092, b:9093',
+      RELAY_PROFILE_IDENTIFIERS: 'email',
+      LOG_MASK_PII: 'yes',
+      RELAY_RESET_LINK_HOSTS: 'shop.example, www.shop.example',
+    });
+    if (!result.ok) throw new Error(formatConfigProblems(result.problems));
+    expect(result.config.kafka.brokers).toEqual(['a:9092', 'b:9093']);
+    expect(result.config.relay.profileIdentifiers).toEqual(['email']);
+    expect(result.config.log.maskPii).toBe(true);
+    expect(result.config.relay.resetLinkHosts).toEqual(['shop.example', 'www.shop.example']);
+  });
+
+  it('rejects half-configured credentials', () => {
+    const result = loadConfig({ ...minimal, KAFKA_SASL_USERNAME: 'u', SCHEMA_REGISTRY_PASSWORD: 'p' });
+    expect(result.ok ? [] : result.problems.map((problem) => problem.variable)).toEqual([
+      'KAFKA_SASL_MECHANISM',
+      'SCHEMA_REGISTRY_USERNAME',
+    ]);
+  });
+
+  it('reads RELAY_CONFIG_FILE (YAML) with the environment taking precedence, and names unknown keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
+    const file = join(dir, 'relay.yaml');
+    writeFileSync(
+      file,
+      'KAFKA_BROKERS: [file:9092]\nSCHEMA_REGISTRY_URL: http://file:8081\nRELAY_TOPIC_PARTITIONS: 12\n',
+    );
+    const result = loadConfig({ RELAY_CONFIG_FILE: file, SCHEMA_REGISTRY_URL: 'http://env:8081/' });
+    if (!result.ok) throw new Error(formatConfigProblems(result.problems));
+    expect(result.config.kafka.brokers).toEqual(['file:9092']);
+    expect(result.config.registry.url).toBe('http://env:8081');
+    expect(result.config.relay.topicPartitions).toBe(12);
+
+    writeFileSync(file, 'KAFKA_BROKER: x:1\n');
+    const bad = loadConfig({ RELAY_CONFIG_FILE: file });
+    expect(bad.ok ? [] : bad.problems).toEqual([{ variable: 'KAFKA_BROKER', message: `unknown setting in ${file}` }]);
+    const missing = loadConfig({ RELAY_CONFIG_FILE: join(dir, 'absent.yaml') });
+    expect(missing.ok ? '' : missing.problems[0]?.variable).toBe('RELAY_CONFIG_FILE');
+  });
+
+  it('.env.example documents every variable, and only those', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = new Set([...example.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    documented.delete('RELAY_CONFIG_FILE');
+    expect([...documented].sort()).toEqual([...ENV_VARIABLES].sort());
+  });
+});
