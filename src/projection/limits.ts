@@ -1,0 +1,75 @@
+/**
+ * Klaviyo's documented data limits, checked before a request leaves the projection, so a too-large event
+ * is a dead letter with a reason now instead of a 400 at delivery (create_event.json, update_profile.json).
+ */
+import { RelayError } from '../errors.ts';
+import type { CreateEventBody, JsonValue, UpdateProfileBody } from '../klaviyo/request.ts';
+
+export const KLAVIYO_LIMITS = {
+  /** "Must be less than 128 characters." */
+  metricNameMaxLength: 127,
+  /** "must not exceed 400 properties" */
+  maxEventProperties: 400,
+  /** "each string cannot be larger than 100 KB" */
+  maxStringBytes: 100 * 1024,
+  /** "The size of the event payload must not exceed 5 MB" */
+  maxEventBodyBytes: 5 * 1024 * 1024,
+  /** Update Profile: "The maximum allowed payload size is 100KB." */
+  maxProfileUpdateBodyBytes: 100 * 1024,
+} as const;
+
+const encoder = new TextEncoder();
+
+/** The UTF-8 size of a string when it is over Klaviyo's string limit, else undefined. */
+function oversizedBytes(text: string): number | undefined {
+  // Cheap exit on the hot path: a UTF-16 unit never takes more than 3 UTF-8 bytes.
+  if (text.length * 3 <= KLAVIYO_LIMITS.maxStringBytes) return undefined;
+  const bytes = encoder.encode(text).length;
+  return bytes > KLAVIYO_LIMITS.maxStringBytes ? bytes : undefined;
+}
+
+export function checkCreateEventLimits(body: CreateEventBody): void {
+  const attributes = body.data.attributes;
+  const metric = attributes.metric.data.attributes.name;
+  if (metric.length > KLAVIYO_LIMITS.metricNameMaxLength) {
+    exceeded(`metric name is ${metric.length} characters (Klaviyo allows fewer than 128)`, '/data/attributes/metric');
+  }
+  const propertyCount = Object.keys(attributes.properties).length;
+  if (propertyCount > KLAVIYO_LIMITS.maxEventProperties) {
+    exceeded(`event has ${propertyCount} properties (Klaviyo allows 400)`, '/data/attributes/properties');
+  }
+  checkStrings(body, '');
+  const size = encoder.encode(JSON.stringify(body)).length;
+  if (size > KLAVIYO_LIMITS.maxEventBodyBytes) exceeded(`event body is ${size} bytes (Klaviyo allows 5 MB)`, '');
+}
+
+export function checkUpdateProfileLimits(body: UpdateProfileBody): void {
+  checkStrings(body, '');
+  const size = encoder.encode(JSON.stringify(body)).length;
+  if (size > KLAVIYO_LIMITS.maxProfileUpdateBodyBytes) {
+    exceeded(`profile update body is ${size} bytes (Klaviyo allows 100 KB)`, '');
+  }
+}
+
+/** Walks every string, keys included, naming the JSON pointer of the first one over 100 KB. */
+function checkStrings(value: JsonValue | object | undefined, pointer: string): void {
+  if (typeof value === 'string') {
+    const bytes = oversizedBytes(value);
+    if (bytes !== undefined) exceeded(`string is ${bytes} bytes (Klaviyo allows 100 KB)`, pointer);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    value.forEach((item: JsonValue, index) => checkStrings(item, `${pointer}/${index}`));
+    return;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const childPointer = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    if (oversizedBytes(key) !== undefined) exceeded('property name is over 100 KB', childPointer);
+    checkStrings(child as JsonValue | undefined, childPointer);
+  }
+}
+
+function exceeded(message: string, pointer: string): never {
+  throw new RelayError('KLAVIYO_LIMIT_EXCEEDED', message, { detail: { pointer } });
+}
