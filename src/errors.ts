@@ -51,6 +51,11 @@ export const FAILURE_POLICY = {
   KLAVIYO_REJECTED: { stage: 'deliver', action: 'dead-letter', summary: 'Klaviyo rejected the request (400/422)' },
   KLAVIYO_CONFLICT: { stage: 'deliver', action: 'dead-letter', summary: 'Klaviyo reported a conflict (409)' },
   KLAVIYO_NOT_FOUND: { stage: 'deliver', action: 'dead-letter', summary: 'Klaviyo found no such resource (404)' },
+  MALFORMED_REQUEST: {
+    stage: 'deliver',
+    action: 'dead-letter',
+    summary: 'record on the outbound topic is not a Klaviyo request',
+  },
   KLAVIYO_RATE_LIMITED: { stage: 'deliver', action: 'retry', summary: 'Klaviyo rate limit (429)' },
   KLAVIYO_UNAVAILABLE: { stage: 'deliver', action: 'retry', summary: 'Klaviyo is unavailable (408/425/5xx)' },
   KLAVIYO_UNAUTHORIZED: { stage: 'deliver', action: 'halt', summary: 'Klaviyo refused our credentials (401/403)' },

@@ -1,0 +1,72 @@
+/**
+ * How a KlaviyoRequest travels on the outbound topic: keyed by profile identity (one person's requests
+ * share a partition and stay in order), JSON value, and a few headers so operators can filter without
+ * parsing. `parseOutboundRecord` is the dispatcher's side: a value that is not a request is a dead letter.
+ */
+import type { Message } from 'kafkajs';
+import { RelayError } from '../errors.ts';
+import type { KlaviyoRequest } from '../klaviyo/request.ts';
+
+export const OUTBOUND_HEADER = {
+  eventType: 'relay.event.type',
+  eventId: 'relay.event.id',
+  requestId: 'relay.request.id',
+  kind: 'relay.request.kind',
+  metric: 'relay.metric',
+} as const;
+
+export function toOutboundMessage(request: KlaviyoRequest): Message {
+  return {
+    key: request.profileKey,
+    value: JSON.stringify(request),
+    headers: {
+      [OUTBOUND_HEADER.eventType]: request.source.eventType,
+      [OUTBOUND_HEADER.eventId]: request.source.eventId,
+      [OUTBOUND_HEADER.requestId]: request.requestId,
+      [OUTBOUND_HEADER.kind]: request.kind,
+      ...(request.kind === 'create-event' ? { [OUTBOUND_HEADER.metric]: request.metric } : {}),
+    },
+  };
+}
+
+export type ParsedOutbound =
+  { readonly ok: true; readonly request: KlaviyoRequest } | { readonly ok: false; readonly error: RelayError };
+
+/**
+ * Structural check of what the projector wrote. Shallow on purpose: the projector built it with the
+ * same types; this guards against foreign writers and truncated values, not against our own mistakes.
+ */
+export function parseOutboundRecord(value: Buffer | null): ParsedOutbound {
+  if (value === null) return invalid('outbound record has no value (tombstone)');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    return invalid(`outbound record is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!isObject(parsed)) return invalid('outbound record is not a JSON object');
+  if (parsed.v !== 1) return invalid(`unsupported outbound envelope version ${JSON.stringify(parsed.v)}`);
+  if (typeof parsed.requestId !== 'string' || typeof parsed.profileKey !== 'string')
+    return invalid('outbound record lacks requestId or profileKey');
+  const source = parsed.source;
+  if (!isObject(source) || typeof source.eventType !== 'string' || typeof source.occurredAt !== 'string')
+    return invalid('outbound record lacks its source event');
+  if (!isObject(parsed.body)) return invalid('outbound record lacks a body');
+  if (parsed.kind === 'create-event') {
+    if (typeof parsed.metric !== 'string' || typeof parsed.uniqueId !== 'string')
+      return invalid('create-event record lacks metric or uniqueId');
+  } else if (parsed.kind === 'update-profile') {
+    if (!isObject(parsed.lookup)) return invalid('update-profile record lacks lookup');
+  } else {
+    return invalid(`unknown request kind ${JSON.stringify(parsed.kind)}`);
+  }
+  return { ok: true, request: parsed as unknown as KlaviyoRequest };
+}
+
+function invalid(message: string): ParsedOutbound {
+  return { ok: false, error: new RelayError('MALFORMED_REQUEST', message, { stage: 'deliver' }) };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

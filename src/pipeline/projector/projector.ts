@@ -1,0 +1,183 @@
+/**
+ * The projector: domain topics → decode → validate → project → outbound topic, exactly once inside Kafka.
+ * Each batch of one partition is cut into chunks; each chunk is one transaction holding its requests, its
+ * dead letters and the offset after it. A record that needs a retry (registry down, a bug) ends the chunk
+ * before it: what came before is committed, then the same record is tried again after a backoff, never
+ * dead-lettered. Stopping mid-batch leaves the rest uncommitted for the next owner.
+ */
+import type { Consumer, EachBatchPayload, Kafka, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import type { RelayError } from '../../errors.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { RelayMetrics } from '../../observability/metrics.ts';
+import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../backoff.ts';
+import { trackConsumer } from '../kafka/consumer-state.ts';
+import type { RoleHandle } from '../role.ts';
+import { sleep } from '../sleep.ts';
+import { toSourceRecord } from '../source-record.ts';
+import { createAtLeastOnceWriter } from './at-least-once-writer.ts';
+import { planTransaction, type SettledRecord } from './batch-plan.ts';
+import type { DecodeRecord, ProjectEvent, TypedEvent } from './ports.ts';
+import { processRecord } from './process-record.ts';
+import { createTransactionalWriter, type PlanWriter } from './transactional-writer.ts';
+
+export interface ProjectorOptions<E extends TypedEvent> {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly outboundTopic: string;
+  readonly decode: DecodeRecord<E>;
+  readonly project: ProjectEvent<E>;
+  readonly metrics: RelayMetrics;
+  readonly logger: Logger;
+  readonly serviceVersion: string;
+  /** Literal secrets to scrub from dead-letter headers. */
+  readonly secrets: readonly string[];
+  /** false: idempotent produce, then commit (at-least-once). */
+  readonly transactional: boolean;
+  /** Records per transaction; smaller chunks commit sooner, larger ones amortise the commit. */
+  readonly maxRecordsPerTransaction?: number;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly now?: () => Date;
+}
+
+const UPDATE_PROFILE_METRIC = 'Update Profile';
+
+export function createProjector<E extends TypedEvent>(options: ProjectorOptions<E>): RoleHandle {
+  const log = options.logger.child({ role: 'projector' });
+  const now = options.now ?? (() => new Date());
+  const backoff = options.backoff ?? { ...DEFAULT_BACKOFF, capMs: 10_000 };
+  const chunkSize = options.maxRecordsPerTransaction ?? 500;
+  const stopping = new AbortController();
+  let retrying: string | undefined;
+
+  const consumer: Consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    readUncommitted: false,
+    // Offsets are committed inside the transaction, not by the consumer.
+    retry: { retries: 8 },
+  });
+  const writer: PlanWriter = options.transactional
+    ? createTransactionalWriter({
+        kafka: options.kafka,
+        consumerGroup: options.groupId,
+        logger: log,
+        onTransaction: (outcome) => options.metrics.transactions.inc({ outcome }),
+      })
+    : createAtLeastOnceWriter({
+        kafka: options.kafka,
+        commitOffsets: (offsets: TopicPartitionOffsetAndMetadata[]) => consumer.commitOffsets(offsets),
+      });
+  const state = trackConsumer(consumer, log, (assigned) => {
+    writer.retain(assigned).catch((error: unknown) => log.warn({ err: error }, 'releasing revoked producers failed'));
+  });
+
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch } = payload;
+    const source = { topic: batch.topic, partition: batch.partition };
+    let start = 0;
+    let attempt = 0;
+    while (start < batch.messages.length && payload.isRunning() && !payload.isStale() && !stopping.signal.aborted) {
+      const settled: SettledRecord[] = [];
+      let retryError: RelayError | undefined;
+      for (const message of batch.messages.slice(start, start + chunkSize)) {
+        const record = toSourceRecord(batch.topic, batch.partition, message);
+        const outcome = await processRecord(record, options.decode, options.project);
+        if (outcome.kind === 'retry') {
+          retryError = outcome.error;
+          break;
+        }
+        settled.push({ record, outcome });
+      }
+      if (settled.length > 0) {
+        const plan = planTransaction(settled, {
+          outboundTopic: options.outboundTopic,
+          consumerGroup: options.groupId,
+          serviceVersion: options.serviceVersion,
+          now: now(),
+          secrets: options.secrets,
+        });
+        try {
+          await writer.write(source, plan);
+        } catch (error) {
+          attempt += 1;
+          retrying = `writing to Kafka failed: ${error instanceof Error ? error.message : String(error)}`;
+          options.metrics.retries.inc({ role: 'projector', code: 'KAFKA_UNAVAILABLE' });
+          log.warn({ err: error, ...source, attempt }, 'transaction failed; retrying the chunk');
+          await pauseBeforeRetry(payload, retryDelayMs(attempt - 1, undefined, backoff), stopping.signal);
+          continue;
+        }
+        const last = settled[settled.length - 1]!;
+        payload.resolveOffset(last.record.offset);
+        start += settled.length;
+        recordMetrics(options.metrics, batch.topic, settled);
+        options.metrics.consumerLag.set(
+          { group: options.groupId, topic: batch.topic, partition: String(batch.partition) },
+          Number(BigInt(batch.highWatermark) - BigInt(plan.commitOffset)),
+        );
+        if (retryError === undefined) {
+          attempt = 0;
+          retrying = undefined;
+        }
+      }
+      if (retryError !== undefined) {
+        attempt += 1;
+        retrying = `${retryError.code}: ${retryError.message}`;
+        options.metrics.retries.inc({ role: 'projector', code: retryError.code });
+        log.warn({ err: retryError, code: retryError.code, ...source, attempt }, 'record needs a retry');
+        await pauseBeforeRetry(payload, retryDelayMs(attempt - 1, retryError.retryAfterMs, backoff), stopping.signal);
+      }
+    }
+  };
+
+  return {
+    name: 'projector',
+    readiness: [
+      { name: 'projector.kafka', check: state.problem },
+      { name: 'projector.retrying', check: () => retrying },
+    ],
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 2,
+        eachBatch,
+      });
+      log.info({ topics: options.topics, groupId: options.groupId, transactional: options.transactional }, 'started');
+    },
+    async stop() {
+      stopping.abort();
+      // consumer.stop() waits for the batch in flight; our loop ends at the next chunk boundary.
+      await consumer.stop();
+      await writer.close();
+      await consumer.disconnect();
+      log.info('stopped');
+    },
+  };
+}
+
+/** Sleeps in slices, heartbeating, so a long backoff does not cost the partition its group membership. */
+async function pauseBeforeRetry(payload: EachBatchPayload, delayMs: number, signal: AbortSignal): Promise<void> {
+  const until = Date.now() + delayMs;
+  while (!signal.aborted && payload.isRunning() && Date.now() < until) {
+    await sleep(Math.min(1_000, until - Date.now()), signal);
+    await payload.heartbeat();
+  }
+}
+
+function recordMetrics(metrics: RelayMetrics, topic: string, settled: readonly SettledRecord[]): void {
+  for (const { outcome } of settled) {
+    metrics.recordsConsumed.inc({ topic, type: outcome.eventType ?? 'undecodable' });
+    if (outcome.kind === 'dead-letter') {
+      metrics.deadLetters.inc({ stage: outcome.stage, code: outcome.error.code });
+      continue;
+    }
+    for (const request of outcome.requests) {
+      metrics.requestsProjected.inc({
+        metric: request.kind === 'create-event' ? request.metric : UPDATE_PROFILE_METRIC,
+      });
+    }
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Writes one TransactionPlan atomically: outbound requests, dead letters and the consumer offset in one
+ * Kafka transaction (consume-transform-produce, KIP-98). One idempotent transactional producer per input
+ * partition, with a transactional id derived from group, topic and partition: when a partition moves to
+ * another instance, that instance's InitProducerId bumps the epoch and fences the old owner (a zombie that
+ * wakes up after a GC pause can no longer commit). Producers are created lazily and released on revocation.
+ *
+ * Any failure inside a transaction aborts it and throws away the producer: the next attempt starts from a
+ * fresh InitProducerId, which also aborts whatever the broker still holds open for that id. This sidesteps
+ * kafkajs's client-side transaction state machine getting stuck after an error.
+ */
+import type { Kafka, Producer } from 'kafkajs';
+import type { Logger } from '../../observability/logger.ts';
+import type { TransactionPlan } from './batch-plan.ts';
+
+export interface PartitionRef {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface PlanWriter {
+  /** Writes the plan and commits the source offset, atomically (or at least once, by implementation). */
+  write(source: PartitionRef, plan: TransactionPlan): Promise<void>;
+  /** Keeps only the producers of these partitions (called after every rebalance). */
+  retain(assigned: readonly PartitionRef[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TransactionalWriterOptions {
+  readonly kafka: Kafka;
+  readonly consumerGroup: string;
+  readonly logger: Logger;
+  /** Called with 'committed' | 'aborted' | 'failed' for every transaction, for metrics. */
+  readonly onTransaction?: (outcome: 'committed' | 'aborted' | 'failed') => void;
+  /** Broker-side transaction timeout; a crashed owner's open transaction is aborted after this. */
+  readonly transactionTimeoutMs?: number;
+}
+
+export function transactionalId(group: string, source: PartitionRef): string {
+  return `${group}.${source.topic}.${source.partition}`;
+}
+
+export function createTransactionalWriter(options: TransactionalWriterOptions): PlanWriter {
+  const producers = new Map<string, Promise<Producer>>();
+  const keyOf = (source: PartitionRef): string => `${source.topic}\u0000${source.partition}`;
+
+  const acquire = (source: PartitionRef): Promise<Producer> => {
+    const key = keyOf(source);
+    const existing = producers.get(key);
+    if (existing) return existing;
+    const producer = options.kafka.producer({
+      transactionalId: transactionalId(options.consumerGroup, source),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: options.transactionTimeoutMs ?? 60_000,
+    });
+    const connecting = producer.connect().then(() => producer);
+    producers.set(key, connecting);
+    // A failed connect must not poison the pool: forget it so the next attempt reconnects.
+    connecting.catch(() => {
+      if (producers.get(key) === connecting) producers.delete(key);
+    });
+    return connecting;
+  };
+
+  const discard = async (source: PartitionRef): Promise<void> => {
+    const key = keyOf(source);
+    const entry = producers.get(key);
+    producers.delete(key);
+    if (!entry) return;
+    try {
+      await (await entry).disconnect();
+    } catch (error) {
+      options.logger.debug({ err: error, ...source }, 'disconnecting a discarded transactional producer failed');
+    }
+  };
+
+  return {
+    async write(source, plan) {
+      const producer = await acquire(source);
+      const transaction = await producer.transaction();
+      try {
+        if (plan.topicMessages.length > 0) {
+          await transaction.sendBatch({ topicMessages: [...plan.topicMessages], acks: -1 });
+        }
+        await transaction.sendOffsets({
+          consumerGroupId: options.consumerGroup,
+          topics: [{ topic: source.topic, partitions: [{ partition: source.partition, offset: plan.commitOffset }] }],
+        });
+        await transaction.commit();
+        options.onTransaction?.('committed');
+      } catch (error) {
+        let aborted = false;
+        try {
+          if (transaction.isActive()) {
+            await transaction.abort();
+            aborted = true;
+          }
+        } catch (abortError) {
+          options.logger.warn({ err: abortError, ...source }, 'aborting the failed transaction failed too');
+        }
+        options.onTransaction?.(aborted ? 'aborted' : 'failed');
+        await discard(source);
+        throw error;
+      }
+    },
+    async retain(assigned) {
+      const keep = new Set(assigned.map(keyOf));
+      const revoked = [...producers.keys()].filter((key) => !keep.has(key));
+      await Promise.all(
+        revoked.map((key) => {
+          const [topic = '', partition = '0'] = key.split('\u0000');
+          return discard({ topic, partition: Number(partition) });
+        }),
+      );
+    },
+    async close() {
+      await Promise.all(
+        [...producers.keys()].map((key) => {
+          const [topic = '', partition = '0'] = key.split('\u0000');
+          return discard({ topic, partition: Number(partition) });
+        }),
+      );
+    },
+  };
+}
