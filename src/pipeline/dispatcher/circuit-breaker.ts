@@ -1,0 +1,42 @@
+/**
+ * A circuit breaker per endpoint family. After `failureThreshold` consecutive transient failures the
+ * circuit opens for a full-jitter backoff that grows with each consecutive opening (or for Klaviyo's
+ * Retry-After when longer); while open, the dispatcher does not call Klaviyo for that family at all, so
+ * an outage costs one probe per backoff instead of one request per record. Pure: the clock is an argument.
+ */
+import { retryDelayMs, type BackoffPolicy } from '../backoff.ts';
+
+export interface CircuitBreaker<K extends string> {
+  /** Milliseconds until `key` may be tried again; 0 when closed (or half-open: one probe allowed). */
+  remainingOpenMs(key: K, nowMs: number): number;
+  recordSuccess(key: K): void;
+  /** Returns the delay before the next attempt. */
+  recordFailure(key: K, nowMs: number, retryAfterMs?: number): number;
+}
+
+export interface CircuitBreakerOptions {
+  readonly failureThreshold: number;
+  readonly backoff: BackoffPolicy;
+  readonly random?: () => number;
+}
+
+export function createCircuitBreaker<K extends string>(options: CircuitBreakerOptions): CircuitBreaker<K> {
+  const failures = new Map<K, number>();
+  const openUntil = new Map<K, number>();
+  return {
+    remainingOpenMs(key, nowMs) {
+      return Math.max(0, (openUntil.get(key) ?? 0) - nowMs);
+    },
+    recordSuccess(key) {
+      failures.delete(key);
+      openUntil.delete(key);
+    },
+    recordFailure(key, nowMs, retryAfterMs) {
+      const count = (failures.get(key) ?? 0) + 1;
+      failures.set(key, count);
+      const delay = retryDelayMs(count - 1, retryAfterMs, options.backoff, options.random);
+      if (count >= options.failureThreshold || retryAfterMs !== undefined) openUntil.set(key, nowMs + delay);
+      return delay;
+    },
+  };
+}

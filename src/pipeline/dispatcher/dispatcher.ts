@@ -1,0 +1,300 @@
+/**
+ * The dispatcher: klaviyo.requests (read_committed) → Klaviyo, at least once, in order per profile.
+ * It commits only offsets whose requests Klaviyo accepted or that were dead-lettered (the dead letter
+ * acknowledged first). A transient failure blocks that profile for the batch, pauses the partition and
+ * resumes it after a backoff from the first unsettled offset; requests already delivered beyond it are
+ * remembered and not sent again. 401/403 halts every partition and fails /readyz until a restart with a
+ * fixed key; nothing is dead-lettered for it and nothing past it is committed.
+ */
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { RelayError } from '../../errors.ts';
+import type { KlaviyoRequest } from '../../klaviyo/request.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { RelayMetrics } from '../../observability/metrics.ts';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff.ts';
+import { buildDeadLetterHeaders } from '../dead-letter/headers.ts';
+import { trackConsumer, type AssignedPartition } from '../kafka/consumer-state.ts';
+import { parseOutboundRecord } from '../outbound-record.ts';
+import type { RoleHandle } from '../role.ts';
+import { deadLetterTopic, toSourceRecord, type SourceRecord } from '../source-record.ts';
+import { createCircuitBreaker } from './circuit-breaker.ts';
+import { endpointFamily, type DeliverBatch, type DeliveryOutcome, type EndpointFamily } from './ports.ts';
+import { commitOffsetAfter, nextWave, type WaveEntry } from './waves.ts';
+
+export interface DispatcherOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topic: string;
+  readonly deliver: DeliverBatch;
+  readonly metrics: RelayMetrics;
+  readonly logger: Logger;
+  readonly serviceVersion: string;
+  readonly secrets: readonly string[];
+  /** Told the fraction of the outbound topic's partitions this instance holds, after every rebalance. */
+  readonly onShareChange?: (fraction: number) => void;
+  /** Most requests handed to the delivery engine at once (distinct profiles). */
+  readonly maxWave?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly breakerThreshold?: number;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly now?: () => Date;
+}
+
+interface Pending {
+  readonly record: SourceRecord;
+  readonly request: KlaviyoRequest;
+}
+
+interface DeadLetter {
+  readonly record: SourceRecord;
+  readonly error: RelayError;
+  readonly attempts: number;
+}
+
+export function createDispatcher(options: DispatcherOptions): RoleHandle {
+  const log = options.logger.child({ role: 'dispatcher' });
+  const now = options.now ?? (() => new Date());
+  const maxWave = options.maxWave ?? 50;
+  const breaker = createCircuitBreaker<EndpointFamily>({
+    failureThreshold: options.breakerThreshold ?? 3,
+    backoff: options.backoff ?? { ...DEFAULT_BACKOFF, capMs: 15_000 },
+  });
+  /** Offsets settled (delivered or dead-lettered) above the committed offset, per partition. */
+  const settledAhead = new Map<number, Set<string>>();
+  /** Delivery attempts per offset still unsettled, per partition (for the dead letter's attempts header). */
+  const attempts = new Map<string, { count: number; firstFailedAt: Date }>();
+  const resumeTimers = new Set<NodeJS.Timeout>();
+  let halted: RelayError | undefined;
+  let totalPartitions = 0;
+
+  const consumer: Consumer = options.kafka.consumer({ groupId: options.groupId, readUncommitted: false });
+  const producer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const state = trackConsumer(consumer, log, (assigned) => onAssignment(assigned));
+
+  function onAssignment(assigned: readonly AssignedPartition[]): void {
+    const mine = assigned.filter((entry) => entry.topic === options.topic).map((entry) => entry.partition);
+    for (const partition of settledAhead.keys()) if (!mine.includes(partition)) settledAhead.delete(partition);
+    if (options.onShareChange && totalPartitions > 0) options.onShareChange(mine.length / totalPartitions);
+    if (halted) consumer.pause([{ topic: options.topic }]);
+  }
+
+  async function writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    const failedAt = now();
+    await producer.send({
+      topic: deadLetterTopic(options.topic),
+      acks: -1,
+      messages: letters.map(({ record, error, attempts: count }) => ({
+        key: record.key,
+        value: record.value,
+        headers: buildDeadLetterHeaders(record.headers, {
+          originalTopic: record.topic,
+          originalPartition: record.partition,
+          originalOffset: record.offset,
+          originalTimestamp: record.timestamp,
+          consumerGroup: options.groupId,
+          stage: 'deliver',
+          errorCode: error.code,
+          errorMessage: error.message,
+          errorDetail: error.detail,
+          attempts: count,
+          firstFailedAt: attempts.get(attemptKey(record))?.firstFailedAt ?? failedAt,
+          failedAt,
+          serviceVersion: options.serviceVersion,
+          secrets: options.secrets,
+        }),
+      })),
+    });
+    for (const { error } of letters) options.metrics.deadLetters.inc({ stage: 'deliver', code: error.code });
+  }
+
+  function recordOutcomeMetrics(request: KlaviyoRequest, outcome: DeliveryOutcome, seconds: number): void {
+    const endpoint = endpointFamily(request);
+    const status =
+      outcome.kind === 'delivered' ? String(outcome.status) : String(outcome.error.detail.status ?? outcome.error.code);
+    options.metrics.klaviyoRequests.inc({ endpoint, status });
+    options.metrics.deliveryDuration.observe({ endpoint }, seconds);
+    if (outcome.kind === 'delivered' && request.kind === 'create-event') {
+      const occurred = Date.parse(request.source.occurredAt);
+      if (Number.isFinite(occurred)) {
+        options.metrics.endToEndLatency.observe({ metric: request.metric }, (Date.now() - occurred) / 1000);
+      }
+    }
+  }
+
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch } = payload;
+    if (halted || batch.messages.length === 0) return;
+    const settled = settledAhead.get(batch.partition) ?? new Set<string>();
+    settledAhead.set(batch.partition, settled);
+    const records = batch.messages.map((message) => toSourceRecord(batch.topic, batch.partition, message));
+    const entries: WaveEntry<Pending>[] = [];
+    const malformed: DeadLetter[] = [];
+    for (const record of records) {
+      if (settled.has(record.offset)) continue;
+      const parsed = parseOutboundRecord(record.value);
+      if (parsed.ok) {
+        entries.push({
+          offset: record.offset,
+          profileKey: parsed.request.profileKey,
+          item: { record, request: parsed.request },
+        });
+      } else {
+        malformed.push({ record, error: parsed.error, attempts: 1 });
+      }
+    }
+    await writeDeadLetters(malformed);
+    for (const letter of malformed) settled.add(letter.record.offset);
+
+    const blocked = new Set<string>();
+    let retryDelay = 0;
+    while (payload.isRunning() && !payload.isStale() && !halted) {
+      const wave = nextWave(entries, settled, blocked, maxWave);
+      if (wave.length === 0) break;
+      const sendable: WaveEntry<Pending>[] = [];
+      const nowMs = Date.now();
+      for (const entry of wave) {
+        const openMs = breaker.remainingOpenMs(endpointFamily(entry.item.request), nowMs);
+        if (openMs > 0) {
+          blocked.add(entry.profileKey);
+          retryDelay = Math.max(retryDelay, openMs);
+        } else sendable.push(entry);
+      }
+      if (sendable.length === 0) continue;
+      const started = process.hrtime.bigint();
+      const outcomes = await options.deliver(sendable.map((entry) => entry.item.request));
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const letters: DeadLetter[] = [];
+      sendable.forEach((entry, index) => {
+        const outcome: DeliveryOutcome = outcomes[index] ?? {
+          kind: 'retry-later',
+          error: missingOutcome(entry.item.request),
+        };
+        const { request, record } = entry.item;
+        const family = endpointFamily(request);
+        recordOutcomeMetrics(request, outcome, seconds);
+        const key = attemptKey(record);
+        const tries = attempts.get(key) ?? { count: 0, firstFailedAt: now() };
+        tries.count += 1;
+        attempts.set(key, tries);
+        switch (outcome.kind) {
+          case 'delivered':
+            breaker.recordSuccess(family);
+            settled.add(entry.offset);
+            attempts.delete(key);
+            break;
+          case 'failed-permanently':
+            breaker.recordSuccess(family);
+            letters.push({ record, error: outcome.error, attempts: tries.count });
+            break;
+          case 'retry-later': {
+            blocked.add(entry.profileKey);
+            const delay = breaker.recordFailure(family, Date.now(), outcome.retryAfterMs ?? outcome.error.retryAfterMs);
+            retryDelay = Math.max(retryDelay, delay);
+            options.metrics.retries.inc({ role: 'dispatcher', code: outcome.error.code });
+            break;
+          }
+          case 'halted':
+            halted ??= outcome.error;
+            break;
+          default:
+            outcome satisfies never;
+        }
+      });
+      await writeDeadLetters(letters);
+      for (const letter of letters) {
+        settled.add(letter.record.offset);
+        attempts.delete(attemptKey(letter.record));
+      }
+      await payload.heartbeat();
+    }
+
+    const commit = commitOffsetAfter(
+      records.map((record) => record.offset),
+      settled,
+    );
+    const firstOffset = records[0]!.offset;
+    if (commit !== undefined && commit !== firstOffset) {
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: commit }]);
+      payload.resolveOffset((BigInt(commit) - 1n).toString());
+      for (const offset of [...settled]) if (BigInt(offset) < BigInt(commit)) settled.delete(offset);
+    }
+    options.metrics.consumerLag.set(
+      { group: options.groupId, topic: batch.topic, partition: String(batch.partition) },
+      Number(BigInt(batch.highWatermark) - BigInt(commit ?? firstOffset)),
+    );
+    if (halted) {
+      haltEverything(halted);
+      return;
+    }
+    const unfinished = commit === undefined || BigInt(commit) <= BigInt(records[records.length - 1]!.offset);
+    if (unfinished && payload.isRunning()) {
+      const resume = payload.pause();
+      const delay = Math.max(retryDelay, 100);
+      log.warn(
+        { partition: batch.partition, from: commit ?? firstOffset, delayMs: delay },
+        'partition paused for retry',
+      );
+      const timer = setTimeout(() => {
+        resumeTimers.delete(timer);
+        if (!halted) resume();
+      }, delay);
+      resumeTimers.add(timer);
+    }
+  };
+
+  function haltEverything(error: RelayError): void {
+    options.metrics.halted.set(1);
+    log.fatal(
+      { code: error.code, detail: error.detail },
+      'Klaviyo refused our credentials: delivery halted for all partitions, nothing dead-lettered; fix KLAVIYO_API_KEY and restart',
+    );
+    consumer.pause([{ topic: options.topic }]);
+  }
+
+  return {
+    name: 'dispatcher',
+    readiness: [
+      { name: 'dispatcher.kafka', check: state.problem },
+      { name: 'dispatcher.halted', check: () => (halted ? `halted: ${halted.code}: ${halted.message}` : undefined) },
+    ],
+    async start() {
+      options.metrics.halted.set(0);
+      const admin = options.kafka.admin();
+      await admin.connect();
+      try {
+        const metadata = await admin.fetchTopicMetadata({ topics: [options.topic] });
+        totalPartitions = metadata.topics[0]?.partitions.length ?? 0;
+      } finally {
+        await admin.disconnect();
+      }
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        eachBatch,
+      });
+      log.info({ topic: options.topic, groupId: options.groupId, totalPartitions }, 'started');
+    },
+    async stop() {
+      for (const timer of resumeTimers) clearTimeout(timer);
+      resumeTimers.clear();
+      await consumer.stop();
+      await consumer.disconnect();
+      await producer.disconnect();
+      log.info('stopped');
+    },
+  };
+}
+
+function attemptKey(record: SourceRecord): string {
+  return `${record.partition}:${record.offset}`;
+}
+
+function missingOutcome(request: KlaviyoRequest): RelayError {
+  // A delivery engine that returns fewer outcomes than requests is a bug: retry, never lose the request.
+  return new RelayError('INTERNAL', `the delivery engine returned no outcome for ${request.requestId}`);
+}
