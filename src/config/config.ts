@@ -51,6 +51,9 @@ export interface Config {
     readonly projectorGroup: string;
     readonly dispatcherGroup: string;
     readonly outboundTopic: string;
+    /** Empty: the default domain topics. */
+    readonly sourceTopics: readonly string[];
+    readonly projectorTransactions: boolean;
     readonly auditTopic: string;
     readonly topicPartitions: number;
     readonly topicReplication: number;
@@ -162,6 +165,8 @@ function toConfig(env: ParsedEnv): Config {
       projectorGroup: env.RELAY_PROJECTOR_GROUP,
       dispatcherGroup: env.RELAY_DISPATCHER_GROUP,
       outboundTopic: env.RELAY_OUTBOUND_TOPIC,
+      sourceTopics: env.RELAY_SOURCE_TOPICS,
+      projectorTransactions: env.RELAY_PROJECTOR_TRANSACTIONS,
       auditTopic: env.RELAY_AUDIT_TOPIC,
       topicPartitions: env.RELAY_TOPIC_PARTITIONS,
       topicReplication: env.RELAY_TOPIC_REPLICATION,

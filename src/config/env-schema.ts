@@ -61,6 +61,10 @@ export const envSchema = z.object({
   RELAY_PROJECTOR_GROUP: z.string().min(1).default('relay-projector'),
   RELAY_DISPATCHER_GROUP: z.string().min(1).default('relay-dispatcher'),
   RELAY_OUTBOUND_TOPIC: z.string().min(1).default('klaviyo.requests'),
+  /** Domain topics the projector consumes; empty means the default topics of src/domain/topics.ts. */
+  RELAY_SOURCE_TOPICS: csv.default([]),
+  /** false falls back to idempotent produce + commit after ack (at-least-once) in the projector. */
+  RELAY_PROJECTOR_TRANSACTIONS: bool.default(true),
   RELAY_AUDIT_TOPIC: z.string().min(1).default('klaviyo-relay.audit'),
   RELAY_TOPIC_PARTITIONS: int(1, 10_000).default(6),
   /** -1 takes the broker's default.replication.factor (KIP-464). */
