@@ -1,0 +1,50 @@
+/**
+ * The topics the relay needs, created on start when missing: the domain topics, the outbound topic, each
+ * one's `.dlq`, the `.parked` topics of the replay tool and the audit topic. Existing topics are left as
+ * they are (their partition count is the operator's decision). `relayTopics` is pure; `ensureTopics`
+ * is the adapter.
+ */
+import type { Admin } from 'kafkajs';
+import { deadLetterTopic, parkedTopic } from './source-record.ts';
+
+export interface TopicLayout {
+  readonly sourceTopics: readonly string[];
+  readonly outboundTopic: string;
+  readonly auditTopic: string;
+}
+
+export function relayTopics(layout: TopicLayout): string[] {
+  const withDeadLetters = [...layout.sourceTopics, layout.outboundTopic].flatMap((topic) => [
+    topic,
+    deadLetterTopic(topic),
+    parkedTopic(topic),
+  ]);
+  return [...new Set([...withDeadLetters, layout.auditTopic])];
+}
+
+export interface TopicSettings {
+  readonly partitions: number;
+  /** -1 takes the broker's default.replication.factor. */
+  readonly replication: number;
+}
+
+/** Creates the missing topics; returns the names it created. Safe to race with another instance. */
+export async function ensureTopics(
+  admin: Admin,
+  topics: readonly string[],
+  settings: TopicSettings,
+): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((topic) => !existing.has(topic));
+  if (missing.length === 0) return [];
+  // createTopics resolves false (not an error) when another instance created them first.
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((topic) => ({
+      topic,
+      numPartitions: settings.partitions,
+      replicationFactor: settings.replication,
+    })),
+  });
+  return missing;
+}
