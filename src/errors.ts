@@ -64,6 +64,11 @@ export const FAILURE_POLICY = {
   // infrastructure: never the record's fault
   REGISTRY_UNAVAILABLE: { stage: 'infra', action: 'retry', summary: 'schema registry is unreachable' },
   KAFKA_UNAVAILABLE: { stage: 'infra', action: 'retry', summary: 'Kafka is unreachable' },
+  SCHEMA_REJECTED: {
+    stage: 'infra',
+    action: 'halt',
+    summary: 'the schema registry rejected a schema we produce with (incompatible or invalid)',
+  },
   CONFIG_INVALID: { stage: 'infra', action: 'halt', summary: 'configuration is invalid' },
   ROUTING_RULES_INVALID: { stage: 'infra', action: 'halt', summary: 'lead routing rules are invalid' },
   INTERNAL: { stage: 'infra', action: 'retry', summary: 'unexpected internal error' },
