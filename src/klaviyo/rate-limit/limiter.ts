@@ -169,9 +169,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           state.announced.perMinute = Math.min(state.configured.perMinute, policy.limit);
         }
       }
-      // Klaviyo's view of the window is the truth: when it says nothing is left, wait for its reset.
-      if (observation.remaining === 0 && observation.resetSeconds !== undefined) {
-        state.pausedUntil = Math.max(state.pausedUntil, now + observation.resetSeconds * 1000);
+      // Klaviyo's view of the window is the truth: when it says nothing is left, wait for its reset. Reset is
+      // rounded up to whole seconds, so only the whole seconds before it are certain; our own windows cover the
+      // rest (waiting the rounded-up value would waste up to a second per window).
+      if (observation.remaining === 0 && observation.resetSeconds !== undefined && observation.resetSeconds > 1) {
+        state.pausedUntil = Math.max(state.pausedUntil, now + (observation.resetSeconds - 1) * 1000);
       }
     },
     rateLimited(family, retryAfterMs) {

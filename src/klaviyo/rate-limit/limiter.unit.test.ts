@@ -85,12 +85,12 @@ describe('rate limiter: adapts to Klaviyo', () => {
     const observation = readRateLimitHeaders({
       'ratelimit-limit': '3, 3;w=1, 60;w=60',
       'ratelimit-remaining': '0',
-      'ratelimit-reset': '2',
+      'ratelimit-reset': '3',
     });
     expect(observation).toEqual({
       limit: 3,
       remaining: 0,
-      resetSeconds: 2,
+      resetSeconds: 3,
       policies: [
         { limit: 3, windowSeconds: 1 },
         { limit: 60, windowSeconds: 60 },

@@ -1,0 +1,259 @@
+/**
+ * The delivery engine the dispatcher calls with a batch of KlaviyoRequests. Requests of one profileKey are
+ * sent in order; profiles proceed in parallel. Every send waits for an in-flight permit first and a
+ * rate-limit grant second, so a granted request goes on the wire at once (grants queued behind busy pool
+ * connections would bunch up and break Klaviyo's windows). Transient failures are retried in-process a few
+ * times (full-jitter backoff, 429s through the limiter's full Retry-After pause), then reported as
+ * `retry-later`. Non-realtime events can take the bulk lane; realtime ones never do.
+ */
+import { RelayError } from '../../errors.ts';
+import type { KlaviyoClient, KlaviyoResult } from '../client/client.ts';
+import type { RateFamily } from '../contract/operations.ts';
+import type { Clock, RateLimiter } from '../rate-limit/limiter.ts';
+import { SYSTEM_CLOCK } from '../rate-limit/limiter.ts';
+import {
+  UNRESOLVED_PROFILE_ID,
+  type CreateEventRequest,
+  type KlaviyoRequest,
+  type UpdateProfileRequest,
+} from '../request.ts';
+import { backoffDelayMs, parseKlaviyoErrors, type BackoffParameters } from '../retry-policy.ts';
+import { blamedRequests, planBulkJobs, type BulkJob, type BulkLimits, KLAVIYO_BULK_LIMITS } from './bulk-plan.ts';
+import { outcomeForError, type DeliveryOutcome } from './outcome.ts';
+
+export interface DelivererOptions {
+  readonly client: KlaviyoClient;
+  readonly limiter: RateLimiter;
+  readonly backoff: BackoffParameters;
+  /** Sends per request before reporting `retry-later` (1 = no in-process retry). */
+  readonly maxAttempts?: number;
+  /** Requests on the wire at once; match the client's connection count. */
+  readonly maxInFlight?: number;
+  /** Bulk jobs on the wire at once. */
+  readonly maxBulkJobsInFlight?: number;
+  readonly bulkLimits?: BulkLimits;
+  readonly clock?: Clock;
+}
+
+export interface DeliverOptions {
+  /** Send eligible events (non-realtime, not behind a profile update in this batch) as bulk jobs. */
+  readonly useBulkLane?: boolean;
+}
+
+export interface Deliverer {
+  /** Outcomes in the order of `batch`. */
+  deliver(batch: readonly KlaviyoRequest[], options?: DeliverOptions): Promise<DeliveryOutcome[]>;
+  /** The bulk lane alone, for non-realtime Create Event requests. */
+  deliverBulk(requests: readonly CreateEventRequest[]): Promise<DeliveryOutcome[]>;
+}
+
+export function createDeliverer(options: DelivererOptions): Deliverer {
+  const { client, limiter, backoff } = options;
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const maxAttempts = options.maxAttempts ?? 3;
+  const permits = createSemaphore(options.maxInFlight ?? 32);
+  const bulkPermits = createSemaphore(options.maxBulkJobsInFlight ?? 4);
+  const bulkLimits = options.bulkLimits ?? KLAVIYO_BULK_LIMITS;
+  const profileIds = new Map<string, string>();
+  let halt: RelayError | undefined;
+
+  async function send<T>(family: RateFamily, call: () => Promise<KlaviyoResult<T>>): Promise<KlaviyoResult<T>> {
+    let result: KlaviyoResult<T> | undefined;
+    for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+      if (halt) return { ok: false, error: halt, rateLimit: { policies: [] } };
+      await permits.acquire();
+      try {
+        await limiter.acquire(family);
+        result = await call();
+      } finally {
+        permits.release();
+      }
+      limiter.observe(family, result.rateLimit);
+      if (result.ok) return result;
+      const error = result.error;
+      if (error.code === 'KLAVIYO_RATE_LIMITED') limiter.rateLimited(family, error.retryAfterMs);
+      if (error.action === 'halt') halt = error;
+      if (!error.retriable || attempt === maxAttempts - 1) return result;
+      // 429s wait inside the limiter (the whole family pauses); other transient errors back off here.
+      if (error.code !== 'KLAVIYO_RATE_LIMITED') await clock.sleep(backoffDelayMs(attempt, backoff));
+    }
+    return result!;
+  }
+
+  function failure(request: KlaviyoRequest, error: RelayError, attempt = maxAttempts): DeliveryOutcome {
+    return outcomeForError(request, error, backoffDelayMs(attempt, backoff));
+  }
+
+  async function deliverOne(request: KlaviyoRequest): Promise<DeliveryOutcome> {
+    if (request.kind === 'create-event') {
+      const result = await send('events', () => client.createEvent(request.body));
+      return result.ok ? { status: 'delivered', request, lane: 'create' } : failure(request, result.error);
+    }
+    return updateProfile(request);
+  }
+
+  async function updateProfile(request: UpdateProfileRequest): Promise<DeliveryOutcome> {
+    const known =
+      request.profileId ?? (request.body.data.id !== UNRESOLVED_PROFILE_ID ? request.body.data.id : undefined);
+    const resolved = known === undefined ? await resolveProfileId(request) : { ok: true as const, id: known };
+    if (!resolved.ok) return resolved.outcome;
+    const body = { data: { ...request.body.data, id: resolved.id } };
+    const result = await send('profiles', () => client.updateProfile(resolved.id, body));
+    if (!result.ok) return failure(request, result.error);
+    // The profile's identifiers changed: cached lookups by the old ones are stale.
+    for (const value of Object.values(request.lookup)) profileIds.delete(String(value));
+    return { status: 'delivered', request, lane: 'profile' };
+  }
+
+  async function resolveProfileId(
+    request: UpdateProfileRequest,
+  ): Promise<{ ok: true; id: string } | { ok: false; outcome: DeliveryOutcome }> {
+    const lookups = [
+      ...(request.lookup.external_id ? [{ field: 'external_id' as const, value: request.lookup.external_id }] : []),
+      ...(request.lookup.email ? [{ field: 'email' as const, value: request.lookup.email }] : []),
+    ];
+    for (const lookup of lookups) {
+      const cacheKey = `${lookup.field}:${lookup.value}`;
+      const cached = profileIds.get(cacheKey);
+      if (cached) return { ok: true, id: cached };
+      const result = await send('profiles', () => client.getProfiles(lookup));
+      if (!result.ok) return { ok: false, outcome: failure(request, result.error) };
+      const id = result.value.ids[0];
+      if (id !== undefined) {
+        if (profileIds.size > 10_000) profileIds.clear();
+        profileIds.set(cacheKey, id);
+        return { ok: true, id };
+      }
+    }
+    const error = new RelayError('KLAVIYO_NOT_FOUND', 'no Klaviyo profile matches the update’s lookup', {
+      detail: { lookupFields: lookups.map((lookup) => lookup.field) },
+    });
+    return { ok: false, outcome: { status: 'failed-permanently', request, error } };
+  }
+
+  /** One profile's requests, in order; a retry-later or halt holds back the rest of that profile. */
+  async function deliverInOrder(requests: readonly KlaviyoRequest[], into: Map<KlaviyoRequest, DeliveryOutcome>) {
+    let blocker: DeliveryOutcome | undefined;
+    for (const request of requests) {
+      if (halt) {
+        into.set(request, { status: 'halted', request, error: halt });
+        continue;
+      }
+      if (blocker && (blocker.status === 'retry-later' || blocker.status === 'halted')) {
+        into.set(request, { ...blocker, request });
+        continue;
+      }
+      const outcome = await deliverOne(request);
+      into.set(request, outcome);
+      if (outcome.status === 'retry-later' || outcome.status === 'halted') blocker = outcome;
+    }
+  }
+
+  async function sendJob(job: BulkJob, into: Map<KlaviyoRequest, DeliveryOutcome>, round: number): Promise<void> {
+    const all = job.requests.flat();
+    await bulkPermits.acquire();
+    let result;
+    try {
+      result = await send('bulk', () => client.bulkCreateEvents(job.body));
+    } finally {
+      bulkPermits.release();
+    }
+    if (result.ok) {
+      for (const request of all) into.set(request, { status: 'delivered', request, lane: 'bulk' });
+      return;
+    }
+    const error = result.error;
+    const errors = parseKlaviyoErrors({ errors: error.detail.errors });
+    const blamed =
+      error.code === 'KLAVIYO_REJECTED'
+        ? blamedRequests(
+            job,
+            errors.flatMap((e) => e.source?.pointer ?? []),
+          )
+        : new Set();
+    if (blamed.size === 0 || round >= 5) {
+      for (const request of all) into.set(request, failure(request, error));
+      return;
+    }
+    // Isolate: the blamed events fail permanently with their own errors, the rest go out again.
+    for (const request of blamed as Set<CreateEventRequest>) {
+      const own = errors.filter(
+        (item) => item.source?.pointer !== undefined && blamedRequests(job, [item.source.pointer]).has(request),
+      );
+      into.set(request, {
+        status: 'failed-permanently',
+        request,
+        error: new RelayError('KLAVIYO_REJECTED', `Klaviyo rejected event ${request.requestId} in a bulk job`, {
+          detail: { operation: 'bulk_create_events', status: 400, errors: own },
+        }),
+      });
+    }
+    const rest = all.filter((request) => !blamed.has(request));
+    await Promise.all(planBulkJobs(rest, bulkLimits).jobs.map((next) => sendJob(next, into, round + 1)));
+  }
+
+  async function deliverBulkInto(requests: readonly CreateEventRequest[], into: Map<KlaviyoRequest, DeliveryOutcome>) {
+    const plan = planBulkJobs(requests, bulkLimits);
+    for (const request of plan.oversized) {
+      into.set(request, {
+        status: 'failed-permanently',
+        request,
+        error: new RelayError('KLAVIYO_LIMIT_EXCEEDED', `event ${request.requestId} alone exceeds a bulk job's size`),
+      });
+    }
+    await Promise.all(plan.jobs.map((job) => sendJob(job, into, 0)));
+  }
+
+  return {
+    async deliver(batch, deliverOptions = {}) {
+      const outcomes = new Map<KlaviyoRequest, DeliveryOutcome>();
+      const bulk: CreateEventRequest[] = [];
+      const byProfile = new Map<string, KlaviyoRequest[]>();
+      const profilesWithUpdates = new Set<string>();
+      for (const request of batch) {
+        if (request.kind === 'update-profile') profilesWithUpdates.add(request.profileKey);
+        const bulkEligible =
+          deliverOptions.useBulkLane === true &&
+          request.kind === 'create-event' &&
+          !request.realtime &&
+          !profilesWithUpdates.has(request.profileKey);
+        if (bulkEligible) bulk.push(request);
+        else byProfile.set(request.profileKey, [...(byProfile.get(request.profileKey) ?? []), request]);
+      }
+      await Promise.all([
+        ...[...byProfile.values()].map((requests) => deliverInOrder(requests, outcomes)),
+        bulk.length > 0 ? deliverBulkInto(bulk, outcomes) : Promise.resolve(),
+      ]);
+      return batch.map((request) => outcomes.get(request)!);
+    },
+    async deliverBulk(requests) {
+      const outcomes = new Map<KlaviyoRequest, DeliveryOutcome>();
+      await deliverBulkInto(requests, outcomes);
+      return requests.map((request) => outcomes.get(request)!);
+    },
+  };
+}
+
+interface Semaphore {
+  acquire(): Promise<void>;
+  release(): void;
+}
+
+function createSemaphore(size: number): Semaphore {
+  let available = size;
+  const waiting: (() => void)[] = [];
+  return {
+    acquire() {
+      if (available > 0) {
+        available -= 1;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else available += 1;
+    },
+  };
+}
