@@ -87,7 +87,10 @@ export async function waitForKafka(settings: StackSettings, record: PidRecord, t
       throw new StackError(`Kafka exited during start-up; end of ${record.log}:\n${await tailOf(record.log, 30)}`);
     }
     const answer = await describeKafka(settings, 3000);
-    if (answer.ok) return;
+    if (answer.ok) {
+      await warmUpCoordinators(settings);
+      return;
+    }
     lastProblem = answer.problem;
     await sleep(500);
   }
@@ -120,6 +123,31 @@ export async function describeKafka(settings: StackSettings, timeoutMs: number):
   }
 }
 
+/**
+ * A fresh cluster creates __consumer_offsets and __transaction_state on first use, and until they are
+ * loaded every JoinGroup or InitProducerId fails with COORDINATOR_LOAD_IN_PROGRESS. Asking for both
+ * coordinators here (kafkajs retries those errors) means "ready" includes them, and the first test of a
+ * run does not log a crash-and-restart of its consumer.
+ */
+async function warmUpCoordinators(settings: StackSettings): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'klaviyo-relay-stack',
+    brokers: [kafkaBootstrap(settings)],
+    retry: { retries: 10, initialRetryTime: 200 },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.describeGroups(['klaviyo-relay-stack-warm-up']);
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka.producer({ transactionalId: 'klaviyo-relay-stack-warm-up', maxInFlightRequests: 1, idempotent: true });
+  await producer.connect(); // InitProducerId goes to the transaction coordinator
+  await producer.disconnect();
+}
+
 /** Kafka's Uuid text form: 16 random bytes, base64url without padding, never starting with '-'. */
 function newClusterId(): string {
   for (;;) {
@@ -144,12 +172,13 @@ inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs=${dataDir}
 
-# One node: every internal topic has one replica.
+# One node: every internal topic has one replica, and one partition, so warming up one group and one
+# transactional id at start-up (see warmUpCoordinators) readies the coordinators for every other id.
 offsets.topic.replication.factor=1
-offsets.topic.num.partitions=3
+offsets.topic.num.partitions=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=3
+transaction.state.log.num.partitions=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 default.replication.factor=1

@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { ensureKafkaRuntime, ensureRegistryRuntime } from './artifacts.ts';
 import { describeKafka, startKafka, waitForKafka } from './kafka-node.ts';
+import { dropLease, liveLeases, takeLease } from './leases.ts';
 import { withStackLock } from './lock.ts';
 import { requireJava, requirePortFree } from './preflight.ts';
 import { forgetPidRecord, runningProcess, stopProcess } from './processes.ts';
@@ -25,65 +26,104 @@ export type StackEndpoints = Readonly<{
   started: readonly Component[];
 }>;
 
+/** Starts whatever part of the stack is not running and waits until both servers answer. */
 export async function ensureStack(options: { say?: Say; settings?: StackSettings } = {}): Promise<StackEndpoints> {
   const settings = options.settings ?? readStackSettings();
   const say = options.say ?? (() => undefined);
   await mkdir(settings.logsDir, { recursive: true });
-  return withStackLock(settings.stateDir, LOCK_TIMEOUT_MS, say, async () => {
-    const runningKafka = await runningProcess(settings.stateDir, 'kafka');
-    const runningRegistry = await runningProcess(settings.stateDir, 'registry');
-    const started: Component[] = [];
-    const launchKafka = async (): Promise<PidRecord> => {
-      const runtime = await ensureKafkaRuntime(settings, say);
-      say(`starting Kafka ${runtime.version} (KRaft, broker+controller) on ${kafkaBootstrap(settings)}…`);
-      const record = await startKafka(settings, runtime);
-      started.push('kafka');
-      return record;
-    };
-    const launchRegistry = async (): Promise<PidRecord> => {
-      const runtime = await ensureRegistryRuntime(settings, say);
-      say(`starting Apicurio Registry ${runtime.version} on ${registryUrl(settings)}…`);
-      const record = await startRegistry(settings, runtime);
-      started.push('registry');
-      if (runningKafka !== undefined) {
-        say('note: the registry restarted empty while Kafka kept its records; stack:down then stack:up gives a clean pair');
+  return withStackLock(settings.stateDir, LOCK_TIMEOUT_MS, say, () => startMissing(settings, say));
+}
+
+export type StackLease = StackEndpoints & Readonly<{ release: () => Promise<void> }>;
+
+/**
+ * ensureStack() for a client that wants the stack only while it runs (a test run, a benchmark):
+ * release() stops what this call started, unless another live process still holds a lease.
+ */
+export async function acquireStack(
+  holder: string,
+  options: { say?: Say; settings?: StackSettings } = {},
+): Promise<StackLease> {
+  const settings = options.settings ?? readStackSettings();
+  const say = options.say ?? (() => undefined);
+  await mkdir(settings.logsDir, { recursive: true });
+  // The lease is taken under the same lock as the start, so a concurrent release cannot slip between.
+  const { endpoints, lease } = await withStackLock(settings.stateDir, LOCK_TIMEOUT_MS, say, async () => ({
+    endpoints: await startMissing(settings, say),
+    lease: await takeLease(settings.stateDir, holder),
+  }));
+  const release = async (): Promise<void> => {
+    await withStackLock(settings.stateDir, LOCK_TIMEOUT_MS, say, async () => {
+      await dropLease(lease);
+      if (endpoints.started.length === 0) return;
+      const others = await liveLeases(settings.stateDir);
+      if (others.length > 0) {
+        say(`leaving the stack running: ${others.length} other process(es) still use it`);
+        return;
       }
-      return record;
-    };
-    try {
-      // Check Java and ports and fetch everything before starting anything, so a failure leaves nothing behind.
-      if (runningKafka === undefined || runningRegistry === undefined) {
-        await requireJava(settings.javaCommand, MINIMUM_JAVA);
+      for (const component of [...endpoints.started].reverse()) {
+        const outcome = await stopComponent(settings, component);
+        if (outcome !== undefined) say(`${component}: ${outcome}`);
       }
-      if (runningKafka === undefined) {
-        await requirePortFree(settings.host, settings.kafka.port, 'Kafka', 'STACK_KAFKA_PORT');
-        await requirePortFree(settings.host, settings.kafka.controllerPort, 'The Kafka controller', 'STACK_KAFKA_CONTROLLER_PORT');
-        await ensureKafkaRuntime(settings, say);
-      }
-      if (runningRegistry === undefined) {
-        await requirePortFree(settings.host, settings.registry.port, 'The schema registry', 'STACK_REGISTRY_PORT');
-        await ensureRegistryRuntime(settings, say);
-      }
-      const kafka = runningKafka ?? (await launchKafka());
-      const registry = runningRegistry ?? (await launchRegistry());
-      // Also waits when both were already running: another `up` may have started them a moment ago.
-      await Promise.all([
-        waitForKafka(settings, kafka, settings.startTimeoutMs),
-        waitForRegistry(settings, registry, settings.startTimeoutMs),
-      ]);
-      return {
-        kafkaBrokers: kafkaBootstrap(settings),
-        schemaRegistryUrl: registryUrl(settings),
-        kafkaVersion: kafka.version,
-        registryVersion: registry.version,
-        started,
-      };
-    } catch (error) {
-      // Leave nothing half-started behind: stop exactly what this call launched.
-      for (const component of started.reverse()) await stopComponent(settings, component);
-      throw error;
+    });
+  };
+  return { ...endpoints, release };
+}
+
+async function startMissing(settings: StackSettings, say: Say): Promise<StackEndpoints> {
+  const runningKafka = await runningProcess(settings.stateDir, 'kafka');
+  const runningRegistry = await runningProcess(settings.stateDir, 'registry');
+  const started: Component[] = [];
+  const launchKafka = async (): Promise<PidRecord> => {
+    const runtime = await ensureKafkaRuntime(settings, say);
+    say(`starting Kafka ${runtime.version} (KRaft, broker+controller) on ${kafkaBootstrap(settings)}…`);
+    const record = await startKafka(settings, runtime);
+    started.push('kafka');
+    return record;
+  };
+  const launchRegistry = async (): Promise<PidRecord> => {
+    const runtime = await ensureRegistryRuntime(settings, say);
+    say(`starting Apicurio Registry ${runtime.version} on ${registryUrl(settings)}…`);
+    const record = await startRegistry(settings, runtime);
+    started.push('registry');
+    if (runningKafka !== undefined) {
+      say('note: the registry restarted empty while Kafka kept its records; stack:down then stack:up gives a clean pair');
     }
-  });
+    return record;
+  };
+  try {
+    // Check Java and ports and fetch everything before starting anything, so a failure leaves nothing behind.
+    if (runningKafka === undefined || runningRegistry === undefined) {
+      await requireJava(settings.javaCommand, MINIMUM_JAVA);
+    }
+    if (runningKafka === undefined) {
+      await requirePortFree(settings.host, settings.kafka.port, 'Kafka', 'STACK_KAFKA_PORT');
+      await requirePortFree(settings.host, settings.kafka.controllerPort, 'The Kafka controller', 'STACK_KAFKA_CONTROLLER_PORT');
+      await ensureKafkaRuntime(settings, say);
+    }
+    if (runningRegistry === undefined) {
+      await requirePortFree(settings.host, settings.registry.port, 'The schema registry', 'STACK_REGISTRY_PORT');
+      await ensureRegistryRuntime(settings, say);
+    }
+    const kafka = runningKafka ?? (await launchKafka());
+    const registry = runningRegistry ?? (await launchRegistry());
+    // Also waits when both were already running: another `up` may have started them a moment ago.
+    await Promise.all([
+      waitForKafka(settings, kafka, settings.startTimeoutMs),
+      waitForRegistry(settings, registry, settings.startTimeoutMs),
+    ]);
+    return {
+      kafkaBrokers: kafkaBootstrap(settings),
+      schemaRegistryUrl: registryUrl(settings),
+      kafkaVersion: kafka.version,
+      registryVersion: registry.version,
+      started,
+    };
+  } catch (error) {
+    // Leave nothing half-started behind: stop exactly what this call launched.
+    for (const component of started.reverse()) await stopComponent(settings, component);
+    throw error;
+  }
 }
 
 /** Stops what `ensureStack` started (all of it, or only `components`); never anything else. */
