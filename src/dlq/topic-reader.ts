@@ -1,0 +1,167 @@
+/**
+ * Reads a topic from its start to the end it had when the read began (a snapshot of its high watermarks),
+ * then stops: what `list`, `show`, `audit` and the replay planner need. Uses a throwaway consumer group it
+ * deletes afterwards. Reads committed records only, so records of an aborted replay are never seen.
+ */
+import type { Admin, Kafka } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { RelayError } from '../errors.ts';
+import type { DeadLetterRecord } from './record-view.ts';
+
+export interface PartitionBounds {
+  readonly partition: number;
+  /** First offset still in the log. */
+  readonly low: number;
+  /** Offset after the last record (the high watermark at snapshot time). */
+  readonly high: number;
+}
+
+export interface TopicSnapshot {
+  readonly topic: string;
+  readonly partitions: readonly PartitionBounds[];
+}
+
+/** The topic's bounds now, or undefined when the topic does not exist. */
+export async function snapshotTopic(admin: Admin, topic: string): Promise<TopicSnapshot | undefined> {
+  const topics = await admin.listTopics();
+  if (!topics.includes(topic)) return undefined;
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return {
+    topic,
+    partitions: offsets
+      .map((entry) => ({ partition: entry.partition, low: Number(entry.low), high: Number(entry.high) }))
+      .sort((a, b) => a.partition - b.partition),
+  };
+}
+
+export interface ReadOptions {
+  /** Start offsets per partition (default: each partition's low watermark). */
+  readonly from?: ReadonlyMap<number, number>;
+  /** End offsets (exclusive) per partition (default: the snapshot's high watermarks). */
+  readonly to?: ReadonlyMap<number, number>;
+  /** Give up when no progress is made for this long (a broker that went away). */
+  readonly stallTimeoutMs?: number;
+}
+
+/** Calls `onRecord` for every committed record between the bounds, in offset order per partition. */
+export async function readSnapshot(
+  kafka: Kafka,
+  snapshot: TopicSnapshot,
+  onRecord: (record: DeadLetterRecord) => void,
+  options: ReadOptions = {},
+): Promise<void> {
+  const ends = new Map<number, number>();
+  for (const bounds of snapshot.partitions) {
+    const start = Math.max(bounds.low, options.from?.get(bounds.partition) ?? bounds.low);
+    const end = Math.min(bounds.high, options.to?.get(bounds.partition) ?? bounds.high);
+    if (end > start) ends.set(bounds.partition, end);
+  }
+  if (ends.size === 0) return;
+  const groupId = `relay-dlq-reader-${randomUUID()}`;
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 6_000,
+    heartbeatInterval: 1_000,
+    allowAutoTopicCreation: false,
+  });
+  const pending = new Set(ends.keys());
+  let lastProgress = Date.now();
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const reached = (partition: number, lastOffset: number): void => {
+    lastProgress = Date.now();
+    if (lastOffset >= (ends.get(partition) ?? 0) - 1 && pending.delete(partition)) {
+      consumer.pause([{ topic: snapshot.topic, partitions: [partition] }]);
+      if (pending.size === 0) finish();
+    }
+  };
+  // Batches made only of transaction markers never reach eachBatch; their end is reported here.
+  consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+    if (event.payload.topic === snapshot.topic) reached(event.payload.partition, Number(event.payload.lastOffset));
+  });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [snapshot.topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const end = ends.get(batch.partition);
+        if (end === undefined) return;
+        for (const message of batch.messages) {
+          const offset = Number(message.offset);
+          if (offset >= end) break;
+          if (offset < (options.from?.get(batch.partition) ?? 0)) continue;
+          onRecord({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+            timestamp: message.timestamp,
+            key: message.key ?? null,
+            value: message.value,
+            headers: message.headers ?? {},
+          });
+        }
+        reached(batch.partition, Number(batch.lastOffset()));
+        await Promise.resolve();
+      },
+    });
+    // Partitions that start past `from` are sought there once assigned.
+    for (const [partition, start] of options.from ?? []) {
+      if (ends.has(partition)) consumer.seek({ topic: snapshot.topic, partition, offset: String(start) });
+    }
+    const stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (Date.now() - lastProgress > stallTimeoutMs) {
+          clearInterval(timer);
+          reject(
+            new RelayError('KAFKA_UNAVAILABLE', `reading ${snapshot.topic} made no progress for ${stallTimeoutMs} ms`),
+          );
+        }
+      }, 500);
+      void finished.then(() => {
+        clearInterval(timer);
+        resolve();
+      });
+    });
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await deleteGroupQuietly(kafka, groupId);
+  }
+}
+
+/** Reader groups are throwaway; a failure to delete one leaves an empty group behind, nothing worse. */
+async function deleteGroupQuietly(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([groupId]);
+  } catch {
+    // best effort
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Creates the topic when it is missing (audit, parked, plan topics); harmless when it exists. */
+export async function ensureTopic(
+  admin: Admin,
+  topic: string,
+  settings: { readonly partitions: number; readonly replication: number; readonly compacted?: boolean },
+): Promise<void> {
+  const topics = await admin.listTopics();
+  if (topics.includes(topic)) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic,
+        numPartitions: settings.partitions,
+        replicationFactor: settings.replication,
+        ...(settings.compacted === true ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+      },
+    ],
+  });
+}
