@@ -1,6 +1,8 @@
 /** Every CLI command, one file each; adding a command is one line here. */
 import type { Command } from 'commander';
 import { registerConfig } from './config.ts';
+import { registerDlq } from './dlq.ts';
 import { registerProject } from './project.ts';
+import { registerRun } from './run.ts';
 
-export const COMMANDS: readonly ((program: Command) => void)[] = [registerConfig, registerProject];
+export const COMMANDS: readonly ((program: Command) => void)[] = [registerConfig, registerProject, registerRun, registerDlq];

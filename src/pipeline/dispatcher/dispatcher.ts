@@ -6,7 +6,7 @@
  * remembered and not sent again. 401/403 halts every partition and fails /readyz until a restart with a
  * fixed key; nothing is dead-lettered for it and nothing past it is committed.
  */
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import { RelayError } from '../../errors.ts';
 import type { KlaviyoRequest } from '../../klaviyo/request.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -67,8 +67,16 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
   let halted: RelayError | undefined;
   let totalPartitions = 0;
 
-  const consumer: Consumer = options.kafka.consumer({ groupId: options.groupId, readUncommitted: false });
-  const producer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer: Consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    readUncommitted: false,
+    maxWaitTimeInMs: 1_000,
+  });
+  const producer: Producer = options.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const state = trackConsumer(consumer, log, (assigned) => onAssignment(assigned));
 
   function onAssignment(assigned: readonly AssignedPartition[]): void {

@@ -4,7 +4,7 @@
  * consumer offset committed. A crash between the two replays the records: at-least-once, made
  * effectively-once towards Klaviyo by the deterministic unique_ids.
  */
-import type { Kafka, Producer, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer, type TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import type { TransactionPlan } from './batch-plan.ts';
 import type { PartitionRef, PlanWriter } from './transactional-writer.ts';
 
@@ -18,7 +18,11 @@ export function createAtLeastOnceWriter(options: AtLeastOnceWriterOptions): Plan
   let connected: Promise<Producer> | undefined;
   const producer = (): Promise<Producer> => {
     if (connected) return connected;
-    const created = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const created = options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     const connecting = created.connect().then(() => created);
     connected = connecting;
     connecting.catch(() => {

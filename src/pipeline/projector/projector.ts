@@ -54,6 +54,8 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
     readUncommitted: false,
+    // A short long-poll keeps shutdown quick: consumer.stop() waits for the fetch in flight.
+    maxWaitTimeInMs: 1_000,
     // Offsets are committed inside the transaction, not by the consumer.
     retry: { retries: 8 },
   });

@@ -9,7 +9,7 @@
  * fresh InitProducerId, which also aborts whatever the broker still holds open for that id. This sidesteps
  * kafkajs's client-side transaction state machine getting stuck after an error.
  */
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from '../../observability/logger.ts';
 import type { TransactionPlan } from './batch-plan.ts';
 
@@ -52,6 +52,7 @@ export function createTransactionalWriter(options: TransactionalWriterOptions): 
       transactionalId: transactionalId(options.consumerGroup, source),
       idempotent: true,
       maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
       transactionTimeout: options.transactionTimeoutMs ?? 60_000,
     });
     const connecting = producer.connect().then(() => producer);

@@ -1,0 +1,58 @@
+/**
+ * `klaviyo-relay run [--role all|projector|dispatcher]`: the service. Exit 2 lists every configuration
+ * problem (KLAVIYO_API_KEY is required when the role includes the dispatcher); SIGTERM/SIGINT stop it
+ * gracefully within RELAY_SHUTDOWN_TIMEOUT_MS (exit 0), or exit 1 when the bound is exceeded.
+ */
+import type { Command } from 'commander';
+import { formatConfigProblems } from '../config/config.ts';
+import { startRelay } from '../main.ts';
+import { redactText } from '../observability/redact.ts';
+import { requireConfig } from './config-context.ts';
+import { CliExit, EXIT } from './exit-codes.ts';
+
+const ROLES = ['all', 'projector', 'dispatcher'] as const;
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run the relay: projector and dispatcher (or one of them), with /metrics, /healthz, /readyz')
+    .option('--role <role>', `which roles to run: ${ROLES.join(', ')} (default: RELAY_ROLE, else all)`)
+    .action(async (options: { role?: string }) => {
+      if (options.role !== undefined && !(ROLES as readonly string[]).includes(options.role)) {
+        throw new CliExit(EXIT.USAGE, `--role must be one of ${ROLES.join(', ')}, not "${options.role}"`);
+      }
+      const config = requireConfig(
+        options.role === undefined ? process.env : { ...process.env, RELAY_ROLE: options.role },
+      );
+      if (config.relay.role !== 'projector' && config.klaviyo.apiKey === undefined) {
+        throw new CliExit(
+          EXIT.USAGE,
+          formatConfigProblems([
+            {
+              variable: 'KLAVIYO_API_KEY',
+              message: `is required when the role includes the dispatcher (role ${config.relay.role})`,
+            },
+          ]),
+        );
+      }
+      const secrets = [config.klaviyo.apiKey ?? ''];
+      let relay;
+      try {
+        relay = await startRelay(config);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new CliExit(EXIT.FAILURE, `klaviyo-relay could not start: ${redactText(message, { secrets })}`);
+      }
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
+      process.stderr.write(`klaviyo-relay: ${signal} received, stopping\n`);
+      try {
+        await relay.stop();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new CliExit(EXIT.FAILURE, `klaviyo-relay: ${redactText(message, { secrets })}`);
+      }
+    });
+}
