@@ -83,7 +83,8 @@ export async function ensureRegistryRuntime(
 /** 3.0.x ships a Quarkus "legacy jar" (*-runner.jar + lib/); 3.1 and later a "fast jar" (quarkus-run.jar). */
 async function registryJar(directory: string): Promise<string> {
   const entries = await readdir(directory);
-  const jar = entries.find((name) => name === 'quarkus-run.jar') ?? entries.find((name) => name.endsWith('-runner.jar'));
+  const jar =
+    entries.find((name) => name === 'quarkus-run.jar') ?? entries.find((name) => name.endsWith('-runner.jar'));
   if (jar === undefined) {
     throw new StackError(`no quarkus-run.jar or *-runner.jar in ${directory}; delete that folder to fetch it again`);
   }

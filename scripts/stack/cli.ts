@@ -11,7 +11,8 @@ async function up(): Promise<number> {
   const startedAt = Date.now();
   const endpoints = await ensureStack({ say });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  const verb = endpoints.started.length === 0 ? 'already running' : `started ${endpoints.started.join(' and ')} in ${seconds}s`;
+  const verb =
+    endpoints.started.length === 0 ? 'already running' : `started ${endpoints.started.join(' and ')} in ${seconds}s`;
   say(`${verb}: Kafka ${endpoints.kafkaVersion}, Apicurio Registry ${endpoints.registryVersion}`);
   // stdout carries only machine-readable lines, so `eval "$(npm run -s stack:up)"` works.
   process.stdout.write(`export KAFKA_BROKERS=${endpoints.kafkaBrokers}\n`);
@@ -35,8 +36,17 @@ function formatStatus(report: StackStatus): string {
   const lines = report.components.map((c) => {
     const name = c.component === 'kafka' ? 'kafka   ' : 'registry';
     const version = c.record ? `${c.component === 'kafka' ? 'Kafka' : 'Apicurio'} ${c.record.version}` : '';
-    const where = c.record ? `pid ${c.record.pid}, ports ${c.record.ports.join('/')}, since ${c.record.startedAt}` : 'not started by stack:up';
-    const state = c.running && c.answering ? 'running' : c.running ? 'starting or unhealthy' : c.answering ? 'FOREIGN (answers, but not ours)' : 'stopped';
+    const where = c.record
+      ? `pid ${c.record.pid}, ports ${c.record.ports.join('/')}, since ${c.record.startedAt}`
+      : 'not started by stack:up';
+    const state =
+      c.running && c.answering
+        ? 'running'
+        : c.running
+          ? 'starting or unhealthy'
+          : c.answering
+            ? 'FOREIGN (answers, but not ours)'
+            : 'stopped';
     return `${name}  ${state.padEnd(22)} ${version.padEnd(15)} ${where}\n          ${c.detail}${c.record ? `; log ${c.record.log}` : ''}`;
   });
   return [
@@ -57,6 +67,12 @@ if (command === undefined) {
 try {
   process.exitCode = await command();
 } catch (error) {
-  say(error instanceof StackError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error));
+  say(
+    error instanceof StackError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error),
+  );
   process.exitCode = 1;
 }

@@ -99,7 +99,8 @@ export async function waitForKafka(settings: StackSettings, record: PidRecord, t
   );
 }
 
-export type KafkaAnswer = Readonly<{ ok: true; brokers: number; clusterId: string }> | Readonly<{ ok: false; problem: string }>;
+export type KafkaAnswer =
+  Readonly<{ ok: true; brokers: number; clusterId: string }> | Readonly<{ ok: false; problem: string }>;
 
 /** One DescribeCluster round trip, without kafkajs' own retries (we poll instead). */
 export async function describeKafka(settings: StackSettings, timeoutMs: number): Promise<KafkaAnswer> {
@@ -143,7 +144,11 @@ async function warmUpCoordinators(settings: StackSettings): Promise<void> {
   } finally {
     await admin.disconnect();
   }
-  const producer = kafka.producer({ transactionalId: 'klaviyo-relay-stack-warm-up', maxInFlightRequests: 1, idempotent: true });
+  const producer = kafka.producer({
+    transactionalId: 'klaviyo-relay-stack-warm-up',
+    maxInFlightRequests: 1,
+    idempotent: true,
+  });
   await producer.connect(); // InitProducerId goes to the transaction coordinator
   await producer.disconnect();
 }

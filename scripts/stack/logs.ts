@@ -4,7 +4,10 @@ import { readFile } from 'node:fs/promises';
 export async function tailOf(file: string, lines: number): Promise<string> {
   try {
     const text = await readFile(file, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch {
     return `(no log at ${file})`;
   }

@@ -26,7 +26,9 @@ export async function requireJava(javaCommand: string, minimum: number): Promise
   const match = /version "(?:1\.)?(\d+)/.exec(banner);
   const major = match?.[1] === undefined ? Number.NaN : Number(match[1]);
   if (!(major >= minimum)) {
-    throw new StackError(`Java ${minimum}+ is needed; "${javaCommand} -version" says: ${banner.split('\n')[0] ?? banner}`);
+    throw new StackError(
+      `Java ${minimum}+ is needed; "${javaCommand} -version" says: ${banner.split('\n')[0] ?? banner}`,
+    );
   }
   return major;
 }

@@ -65,7 +65,9 @@ export async function waitForRegistry(settings: StackSettings, record: PidRecord
   let lastProblem = 'no answer yet';
   while (Date.now() < deadline) {
     if (!(await isOurs(record.pid, record.marker))) {
-      throw new StackError(`the schema registry exited during start-up; end of ${record.log}:\n${await tailOf(record.log, 30)}`);
+      throw new StackError(
+        `the schema registry exited during start-up; end of ${record.log}:\n${await tailOf(record.log, 30)}`,
+      );
     }
     const answer = await probeRegistry(settings, 2000);
     if (answer.ok) return;

@@ -87,7 +87,9 @@ async function startMissing(settings: StackSettings, say: Say): Promise<StackEnd
     const record = await startRegistry(settings, runtime);
     started.push('registry');
     if (runningKafka !== undefined) {
-      say('note: the registry restarted empty while Kafka kept its records; stack:down then stack:up gives a clean pair');
+      say(
+        'note: the registry restarted empty while Kafka kept its records; stack:down then stack:up gives a clean pair',
+      );
     }
     return record;
   };
@@ -98,7 +100,12 @@ async function startMissing(settings: StackSettings, say: Say): Promise<StackEnd
     }
     if (runningKafka === undefined) {
       await requirePortFree(settings.host, settings.kafka.port, 'Kafka', 'STACK_KAFKA_PORT');
-      await requirePortFree(settings.host, settings.kafka.controllerPort, 'The Kafka controller', 'STACK_KAFKA_CONTROLLER_PORT');
+      await requirePortFree(
+        settings.host,
+        settings.kafka.controllerPort,
+        'The Kafka controller',
+        'STACK_KAFKA_CONTROLLER_PORT',
+      );
       await ensureKafkaRuntime(settings, say);
     }
     if (runningRegistry === undefined) {

@@ -44,7 +44,11 @@ describe('kafkajs 2.2.4 against Kafka 4', () => {
     expect(committed?.partitions[0]?.offset).toBe('3');
 
     await produce(topics.group, ['b1', 'b2']);
-    const second = await consumeUntil(testConsumer(kafka, { groupId }), { topics: [topics.group], count: 2, settleMs: 500 });
+    const second = await consumeUntil(testConsumer(kafka, { groupId }), {
+      topics: [topics.group],
+      count: 2,
+      settleMs: 500,
+    });
     expect(texts(second.map((m) => m.value))).toEqual(['b1', 'b2']);
   });
 
@@ -67,7 +71,11 @@ describe('kafkajs 2.2.4 against Kafka 4', () => {
     const groupId = uniqueName('stacktest.tx-group');
     await produce(topics.txIn, ['in1', 'in2']);
 
-    const producer = kafka.producer({ transactionalId: uniqueName('stacktest.tx'), idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: uniqueName('stacktest.tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     const consumer = testConsumer(kafka, { groupId, readUncommitted: false });
     await consumeUntil(consumer, {
@@ -75,7 +83,10 @@ describe('kafkajs 2.2.4 against Kafka 4', () => {
       count: 2,
       onMessage: async ({ topic, partition, message }) => {
         const transaction = await producer.transaction();
-        await transaction.send({ topic: topics.txOut, messages: [{ value: `out:${message.value?.toString() ?? ''}` }] });
+        await transaction.send({
+          topic: topics.txOut,
+          messages: [{ value: `out:${message.value?.toString() ?? ''}` }],
+        });
         await transaction.sendOffsets({
           consumerGroupId: groupId,
           topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }],
@@ -91,15 +102,22 @@ describe('kafkajs 2.2.4 against Kafka 4', () => {
     await admin.disconnect();
     expect(committed?.partitions[0]?.offset).toBe('2');
 
-    const output = await consumeUntil(testConsumer(kafka, { groupId: uniqueName('stacktest.tx-reader'), readUncommitted: false }), {
-      topics: [topics.txOut],
-      count: 2,
-    });
+    const output = await consumeUntil(
+      testConsumer(kafka, { groupId: uniqueName('stacktest.tx-reader'), readUncommitted: false }),
+      {
+        topics: [topics.txOut],
+        count: 2,
+      },
+    );
     expect(texts(output.map((m) => m.value))).toEqual(['out:in1', 'out:in2']);
   });
 
   it('an aborted transaction is invisible to a read_committed consumer', async () => {
-    const producer = kafka.producer({ transactionalId: uniqueName('stacktest.abort'), idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: uniqueName('stacktest.abort'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     const aborted = await producer.transaction();
     await aborted.send({ topic: topics.aborted, messages: [{ value: 'aborted-1' }, { value: 'aborted-2' }] });

@@ -2,7 +2,14 @@
 // under a TopicRecordNameStrategy subject, encode in Confluent wire format, produce, consume, decode.
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumeUntil, createTopics, testConsumer, testEndpoints, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
+import {
+  consumeUntil,
+  createTopics,
+  testConsumer,
+  testEndpoints,
+  testKafka,
+  uniqueName,
+} from '../support/kafka-test-kit.ts';
 
 const NAMESPACE = 'relay.stacktest';
 const RECORD = 'PingRecorded';
@@ -31,10 +38,7 @@ describe('schema registry and broker round trip', () => {
   });
 
   it('registers, encodes, produces, consumes and decodes an Avro record unchanged', async () => {
-    const { id } = await registry.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(pingSchema) },
-      { subject },
-    );
+    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(pingSchema) }, { subject });
     expect(id).toBeGreaterThan(0);
 
     const sent = {

@@ -58,7 +58,12 @@ function endpointsFromEnvironment(env: NodeJS.ProcessEnv): TestEndpoints | undef
   const schemaRegistryUrl = env['SCHEMA_REGISTRY_URL'];
   const given = [kafkaBrokers, schemaRegistryUrl].filter((value) => value !== undefined && value !== '');
   if (given.length === 0) return undefined;
-  if (kafkaBrokers === undefined || kafkaBrokers === '' || schemaRegistryUrl === undefined || schemaRegistryUrl === '') {
+  if (
+    kafkaBrokers === undefined ||
+    kafkaBrokers === '' ||
+    schemaRegistryUrl === undefined ||
+    schemaRegistryUrl === ''
+  ) {
     // Half a configuration would silently mix a remote broker with a local registry (or the reverse).
     throw new Error('set both KAFKA_BROKERS and SCHEMA_REGISTRY_URL, or neither (then a local stack is used)');
   }

@@ -43,7 +43,9 @@ export async function createTopics(kafka: KafkaClient, topics: readonly string[]
     for (;;) {
       const ready = await admin
         .fetchTopicMetadata({ topics: [...topics] })
-        .then(({ topics: found }) => found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+        .then(({ topics: found }) =>
+          found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+        )
         .catch(() => false);
       if (ready) break;
       if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after 15 s`);
@@ -88,7 +90,13 @@ export async function consumeUntil(
     await consumer.run({
       eachMessage: async (payload) => {
         const { topic, partition, message } = payload;
-        received.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value });
+        received.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value,
+        });
         await options.onMessage?.(payload);
         if (received.length >= options.count) reached();
       },
@@ -108,4 +116,3 @@ export async function consumeUntil(
     await consumer.disconnect();
   }
 }
-
