@@ -4,5 +4,12 @@ import { registerConfig } from './config.ts';
 import { registerDlq } from './dlq.ts';
 import { registerProject } from './project.ts';
 import { registerRun } from './run.ts';
+import { registerSchemas } from './schemas.ts';
 
-export const COMMANDS: readonly ((program: Command) => void)[] = [registerConfig, registerProject, registerRun, registerDlq];
+export const COMMANDS: readonly ((program: Command) => void)[] = [
+  registerConfig,
+  registerProject,
+  registerRun,
+  registerDlq,
+  registerSchemas,
+];
