@@ -1,0 +1,174 @@
+// The dispatcher against the real broker, with a scripted delivery engine standing in for Klaviyo's
+// answers (the e2e tests use the real client and the sandbox): a 503 burst delays but loses and
+// dead-letters nothing and keeps each profile's order; a 422 is dead-lettered with Klaviyo's status and
+// errors before its offset is committed; a 401 halts everything, fails readiness, dead-letters nothing.
+import { afterEach, describe, expect, it } from 'vitest';
+import { RelayError } from '../../src/errors.ts';
+import type { KlaviyoRequest } from '../../src/klaviyo/request.ts';
+import { evaluateReadiness } from '../../src/observability/health.ts';
+import { createRelayMetrics } from '../../src/observability/metrics.ts';
+import { readDeadLetterHeaders } from '../../src/pipeline/dead-letter/headers.ts';
+import { createDispatcher } from '../../src/pipeline/dispatcher/dispatcher.ts';
+import type { DeliverBatch, DeliveryOutcome } from '../../src/pipeline/dispatcher/ports.ts';
+import { toOutboundMessage } from '../../src/pipeline/outbound-record.ts';
+import type { RoleHandle } from '../../src/pipeline/role.ts';
+import { consumeUntil, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
+import { createEventRequest } from './fixtures.ts';
+import { quietLogger } from './support.ts';
+import { createTopicsFor } from './topics-helper.ts';
+
+const kafka = testKafka('dispatcher-int');
+const running: RoleHandle[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((role) => role.stop()));
+});
+
+async function publish(topic: string, requests: readonly KlaviyoRequest[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages: requests.map(toOutboundMessage) });
+  await producer.disconnect();
+}
+
+async function committedTotal(groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return entry!.partitions.reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function start(topic: string, groupId: string, deliver: DeliverBatch) {
+  const metrics = createRelayMetrics();
+  const dispatcher = createDispatcher({
+    kafka,
+    groupId,
+    topic,
+    deliver,
+    metrics,
+    logger: quietLogger,
+    serviceVersion: 'test',
+    secrets: [],
+    backoff: { baseMs: 100, capMs: 1_000 },
+  });
+  running.push(dispatcher);
+  return { dispatcher, metrics };
+}
+
+describe('dispatcher against the real broker', () => {
+  it('rides out a 503 burst without losing, reordering or dead-lettering; dead-letters a 422 before committing', async () => {
+    const topic = uniqueName('test.requests');
+    const groupId = uniqueName('test-dispatcher');
+    await createTopicsFor(kafka, { sourceTopics: [], outboundTopic: topic, partitions: 2 });
+    const requests = Array.from({ length: 16 }, (_, index) =>
+      createEventRequest(`p${index % 3}`, index === 7 ? 'reject-me' : `u${index}`),
+    );
+    await publish(topic, requests);
+
+    const burstEndsAt = Date.now() + 5_000;
+    const delivered: string[] = [];
+    let unavailable = 0;
+    const deliver: DeliverBatch = async (batch) =>
+      batch.map((request): DeliveryOutcome => {
+        if (request.kind !== 'create-event') throw new Error('only events in this test');
+        if (Date.now() < burstEndsAt) {
+          unavailable += 1;
+          return {
+            kind: 'retry-later',
+            error: new RelayError('KLAVIYO_UNAVAILABLE', 'Klaviyo answered 503', { detail: { status: 503 } }),
+          };
+        }
+        if (request.uniqueId === 'reject-me') {
+          return {
+            kind: 'failed-permanently',
+            error: new RelayError('KLAVIYO_REJECTED', 'Klaviyo answered 422', {
+              detail: { status: 422, errors: [{ code: 'invalid', detail: 'bad property' }] },
+            }),
+          };
+        }
+        delivered.push(`${request.profileKey}|${request.uniqueId}`);
+        return { kind: 'delivered', status: 202 };
+      });
+    const { dispatcher, metrics } = start(topic, groupId, deliver);
+    await dispatcher.start();
+
+    await until(async () => (await committedTotal(groupId, topic)) === 16, 60_000);
+    expect(unavailable).toBeGreaterThan(0);
+    expect(delivered).toHaveLength(15);
+    expect(new Set(delivered).size).toBe(15);
+    for (const profile of ['p0', 'p1', 'p2']) {
+      const order = delivered
+        .filter((entry) => entry.startsWith(`external_id:${profile}|`))
+        .map((entry) => Number(entry.split('|u')[1]));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
+    const contexts: ReturnType<typeof readDeadLetterHeaders>[] = [];
+    const letters = await consumeUntil(kafka.consumer({ groupId: uniqueName('dlq-reader') }), {
+      topics: [`${topic}.dlq`],
+      count: 1,
+      settleMs: 1_000,
+      onMessage: async ({ message }) => {
+        contexts.push(readDeadLetterHeaders(message.headers));
+      },
+    });
+    expect(contexts[0]).toMatchObject({
+      stage: 'deliver',
+      errorCode: 'KLAVIYO_REJECTED',
+      originalTopic: topic,
+      consumerGroup: groupId,
+      errorDetail: { status: 422, errors: [{ code: 'invalid', detail: 'bad property' }] },
+    });
+    expect(letters).toHaveLength(1);
+    expect((JSON.parse(String(letters[0]!.value)) as { uniqueId: string }).uniqueId).toBe('reject-me');
+    const dlqCount = (await metrics.deadLetters.get()).values.reduce((sum, entry) => sum + entry.value, 0);
+    expect(dlqCount).toBe(1);
+  });
+
+  it('halts on 401: nothing committed, nothing dead-lettered, readiness fails', async () => {
+    const topic = uniqueName('test.requests');
+    const groupId = uniqueName('test-dispatcher');
+    await createTopicsFor(kafka, { sourceTopics: [], outboundTopic: topic, partitions: 2 });
+    await publish(
+      topic,
+      Array.from({ length: 6 }, (_, index) => createEventRequest(`p${index}`, `h${index}`)),
+    );
+    let calls = 0;
+    const deliver: DeliverBatch = async (batch) => {
+      calls += 1;
+      return batch.map(() => ({
+        kind: 'halted' as const,
+        error: new RelayError('KLAVIYO_UNAUTHORIZED', 'Klaviyo answered 401', { detail: { status: 401 } }),
+      }));
+    };
+    const { dispatcher, metrics } = start(topic, groupId, deliver);
+    await dispatcher.start();
+    await until(
+      () => (metrics.halted.get() as Promise<{ values: { value: number }[] }>).then((m) => m.values[0]?.value === 1),
+      30_000,
+    );
+    const report = evaluateReadiness(dispatcher.readiness);
+    expect(report.ready).toBe(false);
+    expect(report.problems.map((problem) => problem.name)).toContain('dispatcher.halted');
+    const callsAtHalt = calls;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(calls).toBeLessThanOrEqual(callsAtHalt + 1);
+    expect(await committedTotal(groupId, topic)).toBe(0);
+    const admin = kafka.admin();
+    await admin.connect();
+    const dlqOffsets = await admin.fetchTopicOffsets(`${topic}.dlq`);
+    await admin.disconnect();
+    expect(dlqOffsets.reduce((sum, entry) => sum + Number(entry.high), 0)).toBe(0);
+  });
+});
