@@ -175,9 +175,16 @@ function describeIssue(issue: z.core.$ZodIssue, document: unknown): RoutingProbl
   } else {
     where = issue.path.length === 0 ? '(file)' : formatPath(issue.path).replace(/^\./, '');
   }
-  const message =
-    issue.code === 'invalid_type' && lookup(document, issue.path) === undefined ? 'is required' : issue.message;
-  return { where, message };
+  return { where, message: describeMessage(issue, document) };
+}
+
+function describeMessage(issue: z.core.$ZodIssue, document: unknown): string {
+  if (issue.code !== 'unrecognized_keys' && lookup(document, issue.path) === undefined) return 'is required';
+  if (issue.code !== 'invalid_union') return issue.message;
+  // zod's own union message is "Invalid input"; say which forms are accepted instead.
+  return issue.path.at(-1) === 'fallback'
+    ? 'must be { rep: <email> } or { queue: { email, name } }'
+    : 'must be a value or a non-empty list of values';
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
