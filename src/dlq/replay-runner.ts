@@ -74,6 +74,7 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
     groupId,
     sessionTimeout: 6_000,
     heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 250,
     allowAutoTopicCreation: false,
   });
   let failure: unknown;

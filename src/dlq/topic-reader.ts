@@ -62,6 +62,8 @@ export async function readSnapshot(
     groupId,
     sessionTimeout: 6_000,
     heartbeatInterval: 1_000,
+    // Short fetch waits: otherwise disconnect sits out kafkajs' default 5 s long poll.
+    maxWaitTimeInMs: 250,
     allowAutoTopicCreation: false,
   });
   const pending = new Set(ends.keys());
@@ -154,7 +156,6 @@ export async function ensureTopic(
   const topics = await admin.listTopics();
   if (topics.includes(topic)) return;
   await admin.createTopics({
-    waitForLeaders: true,
     topics: [
       {
         topic,
@@ -164,4 +165,19 @@ export async function ensureTopic(
       },
     ],
   });
+  // kafkajs' waitForLeaders gives up on the UNKNOWN_TOPIC_OR_PARTITION a fresh KRaft broker answers for a
+  // moment after a create; poll the metadata instead.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const ready = await admin
+      .fetchTopicMetadata({ topics: [topic] })
+      .then(({ topics: found }) =>
+        found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+      )
+      .catch(() => false);
+    if (ready) return;
+    if (Date.now() > deadline)
+      throw new RelayError('KAFKA_UNAVAILABLE', `topic ${topic} has no leader 15 s after creation`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
