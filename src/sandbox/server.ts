@@ -77,6 +77,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://sandbox');
     const method = request.method ?? 'GET';
+    // Rate windows count a request when it arrives, not when its (possibly 5 MB) body has been read.
+    const arrivedAt = Date.now();
     const raw = await readBody(request);
     if (url.pathname.startsWith('/__sandbox/')) {
       const body = raw.tooLarge || raw.text === '' ? undefined : safeParse(raw.text);
@@ -112,7 +114,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       request.socket.destroy();
       return;
     }
-    const answer = klaviyoAnswer(request, route, url.searchParams, raw, findEffect(effects, 'status'));
+    const answer = klaviyoAnswer(request, route, url.searchParams, raw, findEffect(effects, 'status'), arrivedAt);
     send(response, answer, slowBody?.ms);
   }
 
@@ -122,6 +124,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     query: URLSearchParams,
     raw: { text: string; tooLarge: boolean },
     injected: Extract<FaultEffect, { kind: 'status' }> | undefined,
+    arrivedAt: number,
   ): SandboxResponse {
     if (injected) {
       return errorResponse(
@@ -137,8 +140,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       return errorResponse(401, [{ code, title: TITLES[code], detail: TITLES[code] }]);
     }
     const family = OPERATIONS[route.operation].family;
-    const now = Date.now();
-    const admission = windows.admit(family, now);
+    const admission = windows.admit(family, arrivedAt);
     if (!admission.admitted) {
       counters.rateLimited += 1;
       return errorResponse(
@@ -153,7 +155,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
         { ...admission.headers, 'retry-after': String(admission.retryAfterSeconds) },
       );
     }
-    const answer = validatedAnswer(request, route, query, raw, now);
+    const answer = validatedAnswer(request, route, query, raw, Date.now());
     if (answer.status >= 200 && answer.status < 300) counters.accepted += 1;
     return { ...answer, headers: { ...admission.headers, ...answer.headers } };
   }

@@ -39,9 +39,11 @@ export interface RateLimiterOptions {
   readonly windowMs?: { readonly burst: number; readonly steady: number };
   /**
    * Each window is treated as this much longer than it is, so that requests granted a window apart still
-   * arrive a window apart after network and server-queue jitter. Default: 25 ms + 1 % of the window.
+   * arrive a window apart after network and server-queue jitter (a server busy validating a 5 MB bulk job
+   * reads the next request late). Default: burst 50 ms + 10 %, steady 50 ms + 1 % (the steady window sets
+   * the sustained rate, so its guard must stay small; the burst window's may be generous).
    */
-  readonly guardMs?: (windowMs: number) => number;
+  readonly guardMs?: { readonly burst: number; readonly steady: number };
   /** After a 429 the quota shrinks by this factor (down to `minimumFactor`) until `recoveryMs` pass quietly. */
   readonly backoffFactor?: number;
   readonly minimumFactor?: number;
@@ -87,7 +89,10 @@ interface FamilyState {
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const clock = options.clock ?? SYSTEM_CLOCK;
   const windowMs = options.windowMs ?? { burst: 1_000, steady: 60_000 };
-  const guard = options.guardMs ?? ((ms: number) => 25 + Math.ceil(ms * 0.01));
+  const guard = options.guardMs ?? {
+    burst: 50 + Math.ceil(windowMs.burst * 0.1),
+    steady: 50 + Math.ceil(windowMs.steady * 0.01),
+  };
   const backoffFactor = options.backoffFactor ?? 0.8;
   const minimumFactor = options.minimumFactor ?? 0.5;
   const recoveryMs = options.recoveryMs ?? windowMs.steady;
@@ -98,8 +103,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     families.set(family, {
       configured,
       announced: { perSecond: configured.perSecond, perMinute: configured.perMinute },
-      burst: createSlidingWindow(windowSpec(configured.perSecond, windowMs.burst + guard(windowMs.burst))),
-      steady: createSlidingWindow(windowSpec(configured.perMinute, windowMs.steady + guard(windowMs.steady))),
+      burst: createSlidingWindow(windowSpec(configured.perSecond, windowMs.burst + guard.burst)),
+      steady: createSlidingWindow(windowSpec(configured.perMinute, windowMs.steady + guard.steady)),
       pausedUntil: 0,
       factor: 1,
       lastRateLimitedAt: Number.NEGATIVE_INFINITY,

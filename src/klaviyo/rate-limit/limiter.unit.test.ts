@@ -36,11 +36,11 @@ describe('rate limiter: both windows at once', () => {
     const times = await grantTimes(limiter, clock, 10_000);
     expect(maxInWindow(times, 1_000)).toBeLessThanOrEqual(350);
     expect(maxInWindow(times, 60_000)).toBeLessThanOrEqual(3_500);
-    // 10,000 grants = 3,500 + 3,500 + 3,000: the third minute opens after two guarded minutes (2 × 60.625 s)
+    // 10,000 grants = 3,500 + 3,500 + 3,000: the third minute opens after two guarded minutes (2 × 60.65 s)
     // and its 3,000 grants take nine guarded seconds more at 350/s. Anything slower wastes budget.
     const elapsedSeconds = times.at(-1)! / 1_000;
     expect(elapsedSeconds).toBeGreaterThan(120);
-    expect(elapsedSeconds).toBeLessThan(2 * 60.625 + 9 * 1.035 + 0.5);
+    expect(elapsedSeconds).toBeLessThan(2 * 60.65 + 9 * 1.15 + 0.5);
     expect(limiter.stats('events').granted).toBe(10_000);
     expect(limiter.stats('events').waitedMs).toBeGreaterThan(0);
   });
