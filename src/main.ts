@@ -11,11 +11,13 @@ import { SOURCE_TOPICS } from './domain/topics.ts';
 import { createEventValidator } from './domain/validation.ts';
 import { RelayError } from './errors.ts';
 import { createKlaviyoClient, type KlaviyoClient } from './klaviyo/client/client.ts';
+import { createDeliverer } from './klaviyo/deliver/deliverer.ts';
 import { createRateLimiter } from './klaviyo/rate-limit/limiter.ts';
+import { DEFAULT_BACKOFF } from './klaviyo/retry-policy.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { startHealthServer, evaluateReadiness, type ReadinessReport } from './observability/health.ts';
 import { createRelayMetrics, type RelayMetrics } from './observability/metrics.ts';
-import { createClientDeliverer } from './pipeline/dispatcher/client-deliverer.ts';
+import { createEngineDeliverer } from './pipeline/dispatcher/engine-deliverer.ts';
 import { createDispatcher } from './pipeline/dispatcher/dispatcher.ts';
 import type { DeliverBatch } from './pipeline/dispatcher/ports.ts';
 import { createKafka } from './pipeline/kafka/client.ts';
@@ -78,6 +80,7 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
 
   const roles: RoleHandle[] = [];
   let klaviyoClient: KlaviyoClient | undefined;
+  let limiterPoll: NodeJS.Timeout | undefined;
   if (role === 'all' || role === 'projector') {
     const registry = createRegistryClient({
       url: config.registry.url,
@@ -127,12 +130,21 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
         timeoutMs: config.klaviyo.timeoutMs,
         maxConnections: config.klaviyo.maxConnections,
       });
-      deliver = createClientDeliverer({
-        client: klaviyoClient,
-        limiter,
-        onLimiterWait: (family, seconds) => metrics.rateLimiterWait.observe({ endpoint: family }, seconds),
-      });
+      deliver = createEngineDeliverer(
+        createDeliverer({
+          client: klaviyoClient,
+          limiter,
+          backoff: { ...DEFAULT_BACKOFF, random: Math.random },
+          maxInFlight: config.klaviyo.maxConnections,
+        }),
+        { backlog: config.relay.bulkBacklogThreshold, ageMs: config.relay.bulkAgeThresholdMs },
+      );
     }
+    const families = ['events', 'bulk', 'profiles'] as const;
+    limiterPoll = setInterval(() => {
+      for (const family of families) metrics.rateLimiterWait.set({ family }, limiter.stats(family).waitedMs / 1000);
+    }, 1_000);
+    limiterPoll.unref();
     roles.push(
       createDispatcher({
         kafka,
@@ -181,6 +193,7 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
         });
         const outcome = await Promise.race([graceful, bound]);
         clearTimeout(timer);
+        clearInterval(limiterPoll);
         await klaviyoClient?.close();
         await http.close();
         if (outcome === 'timeout') {

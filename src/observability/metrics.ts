@@ -13,7 +13,8 @@ export interface RelayMetrics {
   readonly deliveryDuration: Histogram<'endpoint'>;
   readonly endToEndLatency: Histogram<'metric'>;
   readonly deadLetters: Counter<'stage' | 'code'>;
-  readonly rateLimiterWait: Histogram<'endpoint'>;
+  /** Cumulative, read from the limiter's own stats (it counts every wait, including the engine's retries). */
+  readonly rateLimiterWait: Gauge<'family'>;
   readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
   readonly halted: Gauge;
   readonly transactions: Counter<'outcome'>;
@@ -69,11 +70,10 @@ export function createRelayMetrics(options: MetricsOptions = {}): RelayMetrics {
       labelNames: ['stage', 'code'],
       registers,
     }),
-    rateLimiterWait: new Histogram({
-      name: 'relay_rate_limiter_wait_seconds',
-      help: 'Time a request waited for the Klaviyo rate limiter',
-      labelNames: ['endpoint'],
-      buckets: [0, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    rateLimiterWait: new Gauge({
+      name: 'relay_rate_limiter_waited_seconds',
+      help: 'Cumulative time requests waited for the Klaviyo rate limiter, by rate family',
+      labelNames: ['family'],
       registers,
     }),
     consumerLag: new Gauge({

@@ -170,7 +170,14 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       }
       if (sendable.length === 0) continue;
       const started = process.hrtime.bigint();
-      const outcomes = await options.deliver(sendable.map((entry) => entry.item.request));
+      const oldest = Number(sendable[0]!.item.record.timestamp);
+      const outcomes = await options.deliver(
+        sendable.map((entry) => entry.item.request),
+        {
+          records: Number(BigInt(batch.highWatermark) - BigInt(sendable[0]!.offset)),
+          oldestAgeMs: Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : 0,
+        },
+      );
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const letters: DeadLetter[] = [];
       sendable.forEach((entry, index) => {

@@ -16,8 +16,19 @@ export type DeliveryOutcome =
   /** Klaviyo refused our credentials (401/403): stop delivering everything. */
   | { readonly kind: 'halted'; readonly error: RelayError };
 
+/** How far behind the dispatcher is, so the engine can choose the bulk lane when catching up. */
+export interface Backlog {
+  /** Records between this batch and the partition's high watermark. */
+  readonly records: number;
+  /** Age of the oldest request in the batch (from its Kafka timestamp). */
+  readonly oldestAgeMs: number;
+}
+
 /** Settles every request; the outcomes are in the same order as the requests. Must not throw. */
-export type DeliverBatch = (requests: readonly KlaviyoRequest[]) => Promise<readonly DeliveryOutcome[]>;
+export type DeliverBatch = (
+  requests: readonly KlaviyoRequest[],
+  backlog: Backlog,
+) => Promise<readonly DeliveryOutcome[]>;
 
 /** Endpoint family for circuit breaking and metrics: one Klaviyo outage rarely takes down all of them. */
 export type EndpointFamily = 'events' | 'profiles';
