@@ -8,7 +8,7 @@
  */
 import avro from 'avsc';
 
-/** The parts of avsc's internal Tap and Type that the guards use (not in avsc's public typings). */
+/** The parts of avsc's internal Tap and types that the guards use (not in avsc's public typings). */
 interface Tap {
   buf: Buffer;
   pos: number;
@@ -19,42 +19,76 @@ interface ItemReader {
   _read(tap: Tap): unknown;
   _skip(tap: Tap): void;
 }
-interface ArrayLikeInternals {
-  itemsType?: ItemReader;
-  valuesType?: ItemReader;
-  _read(tap: Tap): unknown;
-  _skip(tap: Tap): void;
+
+/*
+ * avsc freezes its types, so the guards are subclasses chosen by `typeHook` when the type is built. A
+ * resolver for an array or map copies the reader's `_read` (ArrayType._update), so resolved reads are
+ * guarded too; writer types are built here as well, so skipping fields a reader lacks is guarded.
+ */
+class GuardedArrayType extends avro.types.ArrayType {
+  _read(this: { itemsType: ItemReader }, tap: Tap): unknown[] {
+    const items = this.itemsType;
+    const values: unknown[] = [];
+    for (let count = readBlockCount(tap); count > 0; count = readBlockCount(tap)) {
+      while (count-- > 0) values.push(items._read(tap));
+    }
+    return values;
+  }
+
+  _skip(this: { itemsType: ItemReader }, tap: Tap): void {
+    const items = this.itemsType;
+    for (let count = readBlockCount(tap); count > 0; count = readBlockCount(tap)) {
+      while (count-- > 0) items._skip(tap);
+    }
+  }
+}
+
+class GuardedMapType extends avro.types.MapType {
+  _read(this: { valuesType: ItemReader }, tap: Tap): Record<string, unknown> {
+    const values = this.valuesType;
+    const result: Record<string, unknown> = {};
+    for (let count = readBlockCount(tap); count > 0; count = readBlockCount(tap)) {
+      while (count-- > 0) {
+        const key = readString(tap);
+        // A key like `__proto__` must become an own property, never the prototype.
+        Object.defineProperty(result, key, {
+          value: values._read(tap),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+    }
+    return result;
+  }
+
+  _skip(this: { valuesType: ItemReader }, tap: Tap): void {
+    const values = this.valuesType;
+    for (let count = readBlockCount(tap); count > 0; count = readBlockCount(tap)) {
+      while (count-- > 0) {
+        readString(tap);
+        values._skip(tap);
+      }
+    }
+  }
+}
+
+function guardedTypes(schema: avro.Schema, options: avro.ForSchemaOptions): avro.Type | undefined {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema) || avro.Type.isType(schema))
+    return undefined;
+  const kind = (schema as { type?: unknown }).type;
+  if (kind === 'array') return new GuardedArrayType(schema, options);
+  if (kind === 'map') return new GuardedMapType(schema, options);
+  return undefined;
 }
 
 export function createReaderType(schema: avro.Schema): avro.Type {
-  const type = avro.Type.forSchema(schema, { wrapUnions: 'auto' });
-  guardBlockCounts(type, new Set());
-  return type;
+  return avro.Type.forSchema(schema, { wrapUnions: 'auto', omitRecordMethods: true, typeHook: guardedTypes });
 }
 
 /** Parses a writer schema from the registry (JSON text) into a guarded type. Throws on invalid schemas. */
 export function parseWriterType(schemaText: string): avro.Type {
   return createReaderType(JSON.parse(schemaText) as avro.Schema);
-}
-
-function guardBlockCounts(type: avro.Type, seen: Set<avro.Type>): void {
-  if (seen.has(type)) return;
-  seen.add(type);
-  if (type instanceof avro.types.RecordType) {
-    for (const field of type.fields) guardBlockCounts(field.type, seen);
-  } else if (type instanceof avro.types.UnwrappedUnionType || type instanceof avro.types.WrappedUnionType) {
-    for (const branch of type.types) guardBlockCounts(branch, seen);
-  } else if (type instanceof avro.types.ArrayType) {
-    guardBlockCounts(type.itemsType, seen);
-    const internals = type as unknown as ArrayLikeInternals;
-    internals._read = readArray;
-    internals._skip = skipArray;
-  } else if (type instanceof avro.types.MapType) {
-    guardBlockCounts(type.valuesType, seen);
-    const internals = type as unknown as ArrayLikeInternals;
-    internals._read = readMap;
-    internals._skip = skipMap;
-  }
 }
 
 /** Reads a block count; returns 0 (end) and invalidates the tap when the count cannot be honest. */
@@ -69,52 +103,6 @@ function readBlockCount(tap: Tap): number {
     return 0;
   }
   return count;
-}
-
-// `this` is the array type, or a resolver that avsc gave this same function (ArrayType._update copies
-// `_read` and sets `itemsType` on the resolver), so both direct and resolved reads are guarded.
-function readArray(this: ArrayLikeInternals, tap: Tap): unknown[] {
-  const items = this.itemsType!;
-  const values: unknown[] = [];
-  for (let count = readBlockCount(tap); count > 0; count = readBlockCount(tap)) {
-    while (count-- > 0) values.push(items._read(tap));
-  }
-  return values;
-}
-
-function skipArray(this: ArrayLikeInternals, tap: Tap): void {
-  const items = this.itemsType!;
-  for (let count = readBlockCount(tap); count > 0; count = readBlockCount(tap)) {
-    while (count-- > 0) items._skip(tap);
-  }
-}
-
-function readMap(this: ArrayLikeInternals, tap: Tap): Record<string, unknown> {
-  const values = this.valuesType!;
-  const result: Record<string, unknown> = {};
-  for (let count = readBlockCount(tap); count > 0; count = readBlockCount(tap)) {
-    while (count-- > 0) {
-      const key = readString(tap);
-      // A key like `__proto__` must become an own property, never the prototype.
-      Object.defineProperty(result, key, {
-        value: values._read(tap),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-  }
-  return result;
-}
-
-function skipMap(this: ArrayLikeInternals, tap: Tap): void {
-  const values = this.valuesType!;
-  for (let count = readBlockCount(tap); count > 0; count = readBlockCount(tap)) {
-    while (count-- > 0) {
-      readString(tap);
-      values._skip(tap);
-    }
-  }
 }
 
 function readString(tap: Tap): string {

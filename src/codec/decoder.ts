@@ -133,7 +133,7 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
       return corrupt(schemaId, `Avro body of ${plan.type} has ${body.length - decoded.offset} bytes after the record`);
     }
     const event = { type: plan.type, data: decoded.value } as DomainEvent;
-    const validated = validator.validate(event);
+    const validated = validator.validate(event, { encodedBytes: body.length });
     return validated.ok
       ? { ok: true, event: validated.event, schemaId }
       : { ok: false, error: validated.error, schemaId };
