@@ -1,0 +1,95 @@
+// The whole relay (startRelay) with the real broker, the real registry and the Klaviyo sandbox: every
+// example arrives exactly as projected, once; poison records land in the source topic's .dlq with their
+// context and the good records after them still arrive; a 503 burst delays but loses and dead-letters
+// nothing; a bad key halts delivery and fails /readyz, and a restart with the right key delivers all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDeadLetterHeaders } from '../../src/pipeline/dead-letter/headers.ts';
+import { startRelay, type RunningRelay } from '../../src/main.ts';
+import { createSandbox, type Sandbox } from '../../src/sandbox/server.ts';
+import { consumeUntil, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
+import {
+  GOOD_KEY,
+  allExamples,
+  expectedEvents,
+  publish,
+  quietLogger,
+  relayConfig,
+  relayEnv,
+  uniqueLayout,
+  until,
+} from './relay-harness.ts';
+
+const kafka = testKafka('e2e');
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  sandbox = await createSandbox({ port: 0, host: '127.0.0.1', apiKeys: [GOOD_KEY] });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+/** What the sandbox recorded, as `metric|unique_id`. */
+function recorded(): string[] {
+  return sandbox.admin.store.events.map((event) => `${event.metric}|${event.uniqueId}`);
+}
+
+async function topicSize(topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, entry) => sum + Number(entry.high) - Number(entry.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function readyz(relay: RunningRelay): Promise<number> {
+  return (await fetch(`${relay.httpUrl}/readyz`)).status;
+}
+
+describe('klaviyo-relay end to end', () => {
+  it('delivers every example once, as projected, and dead-letters poison between them with its context', async () => {
+    sandbox.admin.reset();
+    const layout = uniqueLayout('examples');
+    const env = relayEnv(layout, sandbox.url);
+    const relay = await startRelay(relayConfig(env), { logger: quietLogger });
+    try {
+      const examples = allExamples();
+      const notAvro = Buffer.from('{"this":"is JSON, not Confluent-framed Avro"}');
+      const unknownSchema = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), Buffer.from('junk')]);
+      const half = Math.floor(examples.length / 2);
+      await publish(layout.sourceTopic, [...examples.slice(0, half), notAvro, unknownSchema, ...examples.slice(half)]);
+      const expected = await expectedEvents(examples, relayConfig(env));
+      expect(expected.length).toBeGreaterThanOrEqual(examples.length);
+      await until(() => recorded().length >= expected.length, 90_000, 'all example events at the sandbox');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(recorded().sort()).toEqual([...expected].sort());
+      expect(sandbox.admin.store.duplicates).toEqual([]);
+      expect(await readyz(relay)).toBe(200);
+
+      const letters: ReturnType<typeof readDeadLetterHeaders>[] = [];
+      await consumeUntil(kafka.consumer({ groupId: uniqueName('e2e-dlq') }), {
+        topics: [`${layout.sourceTopic}.dlq`],
+        count: 2,
+        settleMs: 500,
+        onMessage: async ({ message }) => {
+          letters.push(readDeadLetterHeaders(message.headers));
+          expect(message.headers?.['origin']?.toString()).toBe('e2e-poison');
+        },
+      });
+      expect(letters.map((letter) => [letter.stage, letter.errorCode])).toEqual([
+        ['decode', 'NOT_WIRE_FORMAT'],
+        ['decode', 'UNKNOWN_SCHEMA_ID'],
+      ]);
+      expect(letters.map((letter) => letter.originalOffset)).toEqual([String(half), String(half + 1)]);
+      expect(await topicSize(`${layout.outboundTopic}.dlq`)).toBe(0);
+      const metricsText = await (await fetch(`${relay.httpUrl}/metrics`)).text();
+      expect(metricsText).toMatch(/relay_dead_letters_total\{stage="decode",code="NOT_WIRE_FORMAT"\} 1/);
+      expect(metricsText).toMatch(/relay_klaviyo_requests_total\{endpoint="events",status="202"\} \d+/);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
