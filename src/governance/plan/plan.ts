@@ -4,7 +4,7 @@
  * from our own walker (which says why). `check` shows the verdicts, `plan` the changes, `apply` makes them.
  */
 import { checkCompatibility, type CompatibilityVerdict, type EarlierVersion } from '../compat/check.ts';
-import type { CompatibilityLevel } from '../compat/levels.ts';
+import { LEVEL_RULES, type CompatibilityLevel } from '../compat/levels.ts';
 import { parseSchemaText } from '../compat/parse-schema.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import type { EventSchema } from '../source/event-schemas.ts';
@@ -65,7 +65,8 @@ export async function planSubject(registry: RegistryClient, event: EventSchema):
     existing !== undefined ? 'unchanged' : versions.length === 0 ? 'create-subject' : 'register-version';
   const registryCompatible =
     action === 'register-version'
-      ? (await registry.testCompatibility(event.subject, event.text)).compatible
+      ? (await registry.testCompatibility(event.subject, event.text, LEVEL_RULES[registryLevel ?? 'NONE'].transitive))
+          .compatible
       : undefined;
   return {
     event,

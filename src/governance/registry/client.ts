@@ -9,8 +9,15 @@
  *   answers 40408), and 404 only for a subject that has neither versions nor config. So "the level the
  *   registry applies" is what we can read, not "the level set on the subject".
  * - PUT /config/{subject} works before the subject has versions, and answers `compatibilityLevel`
- *   (Confluent answers `compatibility`); both are accepted.
+ *   (Confluent answers `compatibility`); both are accepted. Except NONE: for a subject without
+ *   versions it answers 404 (40401), which we treat as done.
  * - The global default level is NONE, so `apply` must set each subject's level.
+ * - POST /compatibility/subjects/{s}/versions/latest compares with the latest version only, whatever
+ *   the level (as Confluent does). POST /compatibility/subjects/{s}/versions (no version) compares with
+ *   every version, whatever the level, so it is transitive even under BACKWARD (Confluent would compare
+ *   with the latest only). Registration follows Confluent (BACKWARD: latest; *_TRANSITIVE: all). So we
+ *   ask `/versions` for TRANSITIVE levels and `/versions/latest` for the others, which gives the
+ *   registration's verdict on both servers.
  * - `?verbose=true` on the compatibility endpoint is accepted but returns no messages; reasons come
  *   from our own walker. Registering an incompatible schema answers 409 with a one-line diff list.
  * - Compatibility against a subject that does not exist answers is_compatible: true.
@@ -48,8 +55,15 @@ export interface RegistryClient {
   /** The version under which exactly this schema is registered in the subject, if it is. */
   lookup(subject: string, schema: string): Promise<RegisteredSchema | undefined>;
   register(subject: string, schema: string): Promise<RegisterResult>;
-  /** The registry's verdict for `schema` against the subject, at the level the registry applies to it. */
-  testCompatibility(subject: string, schema: string): Promise<{ compatible: boolean; messages: string[] }>;
+  /**
+   * The registry's verdict for `schema` against the subject, at the level the registry applies to it.
+   * `transitive` must say whether that level is a TRANSITIVE one (see the quirks above).
+   */
+  testCompatibility(
+    subject: string,
+    schema: string,
+    transitive: boolean,
+  ): Promise<{ compatible: boolean; messages: string[] }>;
   /** The level the registry applies to the subject (its own, else the global one). */
   getLevel(subject: string): Promise<CompatibilityLevel | undefined>;
   setLevel(subject: string, level: CompatibilityLevel): Promise<void>;
@@ -150,8 +164,9 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       if (response.status === 200) return { ok: true, id: Number((response.body as { id?: unknown }).id) };
       return { ok: false, status: response.status, message: messageOf(response.body) };
     },
-    async testCompatibility(subject, schema) {
-      const path = `/compatibility${subjectPath(subject)}/versions/latest?verbose=true`;
+    async testCompatibility(subject, schema, transitive) {
+      const against = transitive ? 'versions' : 'versions/latest';
+      const path = `/compatibility${subjectPath(subject)}/${against}?verbose=true`;
       const response = await call('POST', path, { schema });
       if (response.status === 404) return { compatible: true, messages: [] };
       const body = response.body as { is_compatible?: unknown; messages?: unknown };
@@ -171,6 +186,8 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     async setLevel(subject, level) {
       const path = `/config/${encodeURIComponent(subject)}`;
       const response = await call('PUT', path, { compatibility: level });
+      // Apicurio answers 404 to NONE for a subject without versions (nothing to relax): not an error.
+      if (level === 'NONE' && response.status === 404) return;
       if (response.status !== 200 || levelOf(response.body) !== level) unexpected(path, response);
     },
   };
