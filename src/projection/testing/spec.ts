@@ -29,7 +29,7 @@ export const ALL_IDENTIFIERS: readonly ProfileIdentifier[] = ['external_id', 'em
 /** A context one minute after the event: fresh, all identifiers, the example routing rules. */
 export function contextFor(event: DomainEvent, overrides: Partial<ProjectionContext> = {}): ProjectionContext {
   return {
-    now: event.data.occurredAt + 60_000,
+    now: overrides.now ?? event.data.occurredAt + 60_000,
     identifiers: ALL_IDENTIFIERS,
     freshness: parseFreshnessWindows(DEFAULT_FRESHNESS_WINDOWS),
     routing: exampleRoutingRules(),
