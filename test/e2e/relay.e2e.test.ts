@@ -92,4 +92,60 @@ describe('klaviyo-relay end to end', () => {
       await relay.stop();
     }
   });
+
+  // The issue asks for a 30 s burst; 8 s keeps the suite fast and exercises the same path (pause, backoff,
+  // circuit breaker, resume). RELAY_E2E_BURST_MS runs the full 30 s.
+  it('rides out a 503 burst: everything arrives, nothing is dead-lettered', async () => {
+    sandbox.admin.reset();
+    const burstMs = Number(process.env['RELAY_E2E_BURST_MS'] ?? 8_000);
+    const layout = uniqueLayout('burst');
+    const env = relayEnv(layout, sandbox.url);
+    const relay = await startRelay(relayConfig(env), { logger: quietLogger });
+    try {
+      const examples = allExamples();
+      const expected = await expectedEvents(examples, relayConfig(env));
+      const burstStart = Date.now();
+      sandbox.admin.faults.add({ effect: { kind: 'status', status: 503 }, durationMs: burstMs }, burstStart);
+      await publish(layout.sourceTopic, examples);
+      await until(() => recorded().length >= expected.length, burstMs + 90_000, 'all events after the burst');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(Date.now() - burstStart).toBeGreaterThanOrEqual(burstMs);
+      expect(recorded().sort()).toEqual([...expected].sort());
+      expect(sandbox.admin.store.duplicates).toEqual([]);
+      expect(await topicSize(`${layout.outboundTopic}.dlq`)).toBe(0);
+      const metricsText = await (await fetch(`${relay.httpUrl}/metrics`)).text();
+      expect(metricsText).toMatch(/relay_retries_total\{role="dispatcher",code="KLAVIYO_UNAVAILABLE"\} [1-9]/);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('halts on a refused key and fails /readyz; a restart with the right key delivers everything', async () => {
+    sandbox.admin.reset();
+    const layout = uniqueLayout('halt');
+    const badEnv = relayEnv(layout, sandbox.url, 'pk_revokedkey000000000');
+    const halted = await startRelay(relayConfig(badEnv), { logger: quietLogger });
+    const examples = allExamples();
+    try {
+      await publish(layout.sourceTopic, examples);
+      await until(async () => (await readyz(halted)) === 503, 60_000, '/readyz reporting the halt');
+      const body = (await (await fetch(`${halted.httpUrl}/readyz`)).json()) as { problems: { name: string }[] };
+      expect(body.problems.map((problem) => problem.name)).toContain('dispatcher.halted');
+      expect(recorded()).toEqual([]);
+      expect(await topicSize(`${layout.outboundTopic}.dlq`)).toBe(0);
+      expect(await (await fetch(`${halted.httpUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await halted.stop();
+    }
+    const fixed = await startRelay(relayConfig(relayEnv(layout, sandbox.url)), { logger: quietLogger });
+    try {
+      const expected = await expectedEvents(examples, relayConfig(badEnv));
+      await until(() => recorded().length >= expected.length, 90_000, 'all events after the restart');
+      expect(recorded().sort()).toEqual([...expected].sort());
+      await until(async () => (await readyz(fixed)) === 200, 30_000, '/readyz ready again');
+      expect(await topicSize(`${layout.outboundTopic}.dlq`)).toBe(0);
+    } finally {
+      await fixed.stop();
+    }
+  });
 });
