@@ -46,6 +46,17 @@ async function post(url: string, body: unknown, headers: Record<string, string>)
   return { status: response.status, body: (await response.json().catch(() => undefined)) as unknown };
 }
 
+const DELETE = Symbol('delete');
+
+/** Sets (or deletes) the value at a path of a JSON document, for building malformed bodies. */
+function setAt(document: unknown, path: readonly string[], value: unknown): void {
+  let node = document as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  const last = path.at(-1)!;
+  if (value === DELETE) Reflect.deleteProperty(node, last);
+  else node[last] = value;
+}
+
 const HEADERS = {
   authorization: 'Klaviyo-API-Key pk_test_sandbox',
   revision: '2026-07-15',
@@ -54,17 +65,18 @@ const HEADERS = {
 
 describe('sandbox rejects what the spec rejects, naming the field', () => {
   it.each([
-    ['missing metric', (b: any) => delete b.data.attributes.metric, { pointer: '/data/attributes/metric' }],
+    ['missing metric', ['data', 'attributes', 'metric'], DELETE, { pointer: '/data/attributes/metric' }],
     [
       'profile without identifier',
-      (b: any) => (b.data.attributes.profile.data.attributes = { first_name: 'Ann' }),
+      ['data', 'attributes', 'profile', 'data', 'attributes'],
+      { first_name: 'Ann' },
       { pointer: '/data/attributes/profile/data/attributes' },
     ],
-    ['wrong type', (b: any) => (b.data.type = 'metric'), { pointer: '/data/type' }],
-  ] as [string, (body: any) => void, object][])('%s → 400', async (_name, mutate, source) => {
+    ['wrong type', ['data', 'type'], 'metric', { pointer: '/data/type' }],
+  ] as [string, string[], unknown, object][])('%s → 400', async (_name, path, value, source) => {
     const { sandbox } = await setup({});
     const body = structuredClone(createEventRequest(1).body);
-    mutate(body);
+    setAt(body, path, value);
     const answer = await post(`${sandbox.url}/api/events`, body, HEADERS);
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({
@@ -167,8 +179,8 @@ describe('delivery engine against the sandbox', () => {
   it('a job with one invalid event delivers the other 999 and fails the one with Klaviyo’s pointer', async () => {
     const { sandbox, deliverers } = await setup({});
     const requests = Array.from({ length: 1_000 }, (_, index) => createEventRequest(index));
-    const broken = structuredClone(requests[437]!) as any;
-    broken.body.data.attributes.time = 'not a time';
+    const broken = structuredClone(requests[437]!);
+    setAt(broken.body, ['data', 'attributes', 'time'], 'not a time');
     requests[437] = broken;
     const outcomes = await deliverers[0]!.deliverBulk(requests);
     expect(outcomes.filter((outcome) => outcome.status === 'delivered')).toHaveLength(999);

@@ -62,10 +62,11 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
       if (halt) return { ok: false, error: halt, rateLimit: { policies: [] } };
       await permits.acquire();
+      const grant = await limiter.acquire(family);
       try {
-        await limiter.acquire(family);
         result = await call();
       } finally {
+        grant.done();
         permits.release();
       }
       limiter.observe(family, result.rateLimit);

@@ -38,10 +38,10 @@ export interface RateLimiterOptions {
    */
   readonly windowMs?: { readonly burst: number; readonly steady: number };
   /**
-   * Each window is treated as this much longer than it is, so that requests granted a window apart still
-   * arrive a window apart after network and server-queue jitter (a server busy validating a 5 MB bulk job
-   * reads the next request late). Default: burst 50 ms + 10 %, steady 50 ms + 1 % (the steady window sets
-   * the sustained rate, so its guard must stay small; the burst window's may be generous).
+   * Each window is treated as this much longer than it is. Slots already free only a window after the
+   * answer (sliding-window.ts), which covers network and server-queue delays; the guard covers clock
+   * granularity and skew. Default: burst 10 ms + 2 %, steady 10 ms + 0.5 % (the steady window sets the
+   * sustained rate, so its guard stays small).
    */
   readonly guardMs?: { readonly burst: number; readonly steady: number };
   /** After a 429 the quota shrinks by this factor (down to `minimumFactor`) until `recoveryMs` pass quietly. */
@@ -60,9 +60,16 @@ export interface FamilyStats {
   readonly pausedUntil: number;
 }
 
+export interface Grant {
+  /** How long the caller waited for this grant (ms). */
+  readonly waitedMs: number;
+  /** Call when the answer arrived (or the request failed): the slot frees one window later. */
+  done(): void;
+}
+
 export interface RateLimiter {
-  /** Resolves when one request of `family` may be sent; returns how long the caller waited (ms). */
-  acquire(family: RateFamily): Promise<number>;
+  /** Resolves when one request of `family` may be sent. Call `done()` on the grant when it is answered. */
+  acquire(family: RateFamily): Promise<Grant>;
   /** Feeds back what Klaviyo said about its windows on any response. */
   observe(family: RateFamily, observation: RateLimitObservation): void;
   /** A 429: pause the family for the full Retry-After and shrink its rate for a while. */
@@ -90,8 +97,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const clock = options.clock ?? SYSTEM_CLOCK;
   const windowMs = options.windowMs ?? { burst: 1_000, steady: 60_000 };
   const guard = options.guardMs ?? {
-    burst: 50 + Math.ceil(windowMs.burst * 0.1),
-    steady: 50 + Math.ceil(windowMs.steady * 0.01),
+    burst: 10 + Math.ceil(windowMs.burst * 0.02),
+    steady: 10 + Math.ceil(windowMs.steady * 0.005),
   };
   const backoffFactor = options.backoffFactor ?? 0.8;
   const minimumFactor = options.minimumFactor ?? 0.5;
@@ -131,7 +138,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     };
   }
 
-  async function waitForSlot(state: FamilyState): Promise<number> {
+  async function waitForSlot(state: FamilyState): Promise<Grant> {
     const started = clock.now();
     for (;;) {
       const now = clock.now();
@@ -142,12 +149,19 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         state.steady.waitMs(now, quota.perMinute),
       );
       if (wait <= 0) {
-        state.burst.record(now);
-        state.steady.record(now);
+        const burstEntry = state.burst.record(now, true);
+        const steadyEntry = state.steady.record(now, true);
         state.granted += 1;
-        const waited = now - started;
-        state.waitedMs += waited;
-        return waited;
+        const waitedMs = now - started;
+        state.waitedMs += waitedMs;
+        return {
+          waitedMs,
+          done() {
+            const answeredAt = clock.now();
+            burstEntry.close(answeredAt);
+            steadyEntry.close(answeredAt);
+          },
+        };
       }
       await clock.sleep(wait);
     }
