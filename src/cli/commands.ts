@@ -4,6 +4,7 @@ import { registerConfig } from './config.ts';
 import { registerDlq } from './dlq.ts';
 import { registerProject } from './project.ts';
 import { registerRun } from './run.ts';
+import { registerSandbox } from './sandbox.ts';
 import { registerSchemas } from './schemas.ts';
 
 export const COMMANDS: readonly ((program: Command) => void)[] = [
@@ -12,4 +13,5 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerRun,
   registerDlq,
   registerSchemas,
+  registerSandbox,
 ];
