@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { requireMaven, StackError } from './preflight.ts';
+import { requireMaven } from './preflight.ts';
+import { StackError } from './stack-error.ts';
 import type { StackSettings } from './settings.ts';
 
 const run = promisify(execFile);

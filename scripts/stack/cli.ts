@@ -1,5 +1,5 @@
 // npm run stack:up | stack:down | stack:status — the local Kafka + schema registry without Docker.
-import { StackError } from './preflight.ts';
+import { StackError } from './stack-error.ts';
 import { ensureStack, stackStatus, stopStack } from './stack.ts';
 import type { StackStatus } from './stack.ts';
 

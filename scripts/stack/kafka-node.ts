@@ -7,7 +7,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
 import type { KafkaRuntime } from './artifacts.ts';
-import { describe, StackError } from './preflight.ts';
+import { describe } from './preflight.ts';
+import { StackError } from './stack-error.ts';
 import { isOurs, launch, sleep } from './processes.ts';
 import type { PidRecord } from './processes.ts';
 import { kafkaBootstrap } from './settings.ts';
@@ -149,8 +150,14 @@ async function warmUpCoordinators(settings: StackSettings): Promise<void> {
     maxInFlightRequests: 1,
     idempotent: true,
   });
-  await producer.connect(); // InitProducerId goes to the transaction coordinator
-  await producer.disconnect();
+  await producer.connect();
+  try {
+    // kafkajs looks up the transaction coordinator (creating __transaction_state) on the first transaction.
+    const transaction = await producer.transaction();
+    await transaction.abort();
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 /** Kafka's Uuid text form: 16 random bytes, base64url without padding, never starting with '-'. */

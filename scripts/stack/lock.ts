@@ -2,7 +2,7 @@
 // do not both start a broker. A lock left by a process that died is taken over.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { StackError } from './preflight.ts';
+import { StackError } from './stack-error.ts';
 import { isAlive, sleep } from './processes.ts';
 
 export async function withStackLock<T>(

@@ -4,11 +4,9 @@ import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
+import { StackError } from './stack-error.ts';
 
-export class StackError extends Error {
-  override name = 'StackError';
-}
+const run = promisify(execFile);
 
 /** Returns the Java major version; throws a StackError when Java is missing or older than `minimum`. */
 export async function requireJava(javaCommand: string, minimum: number): Promise<number> {

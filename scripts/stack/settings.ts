@@ -2,6 +2,7 @@
 // Defaults give the ports every tool expects (Kafka 9092, a Confluent-style registry on 8081), so a
 // bare `npm run stack:up` matches what docker-compose.yml offers to Docker users.
 import path from 'node:path';
+import { StackError } from './stack-error.ts';
 
 export type StackSettings = Readonly<{
   repoRoot: string;
@@ -73,7 +74,7 @@ export function readStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
   if (settings.kafka.port === settings.kafka.controllerPort) {
     problems.push('STACK_KAFKA_PORT and STACK_KAFKA_CONTROLLER_PORT must differ');
   }
-  if (problems.length > 0) throw new Error(`stack settings: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new StackError(`stack settings: ${problems.join('; ')}`);
   return settings;
 }
 
