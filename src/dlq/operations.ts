@@ -309,8 +309,9 @@ export async function loadReplayPlan(ctx: DlqContext, replayId: string): Promise
 
 async function runAndAudit(ctx: DlqContext, plan: ReplayPlan, options: RunOptions): Promise<ReplayOutcome> {
   const rate = options.ratePerSecond;
-  // Chunks of a tenth of a second at the capped rate keep the pace smooth; each chunk is one transaction.
-  const chunkSize = rate === undefined ? 500 : Math.max(1, Math.min(500, Math.floor(rate / 10)));
+  // Each chunk is one transaction. Commits cost tens of milliseconds (and the coordinator refuses a new
+  // transaction for a moment after a commit), so chunks are half a second of the capped rate, up to 5,000.
+  const chunkSize = rate === undefined ? 5_000 : Math.max(1, Math.min(5_000, Math.floor(rate / 2)));
   const schemaName = await ctx.schemas.prepare([]);
   const run = await runReplayPlan(plan, {
     kafka: ctx.kafka,

@@ -75,6 +75,9 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
     sessionTimeout: 6_000,
     heartbeatInterval: 1_000,
     maxWaitTimeInMs: 250,
+    // Dead letters carry ~1 KB of context headers; bigger fetches mean fewer round trips.
+    maxBytesPerPartition: 8_388_608,
+    maxBytes: 33_554_432,
     allowAutoTopicCreation: false,
   });
   let failure: unknown;

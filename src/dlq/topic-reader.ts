@@ -64,6 +64,9 @@ export async function readSnapshot(
     heartbeatInterval: 1_000,
     // Short fetch waits: otherwise disconnect sits out kafkajs' default 5 s long poll.
     maxWaitTimeInMs: 250,
+    // Dead letters carry ~1 KB of context headers; bigger fetches mean fewer round trips.
+    maxBytesPerPartition: 8_388_608,
+    maxBytes: 33_554_432,
     allowAutoTopicCreation: false,
   });
   const pending = new Set(ends.keys());
