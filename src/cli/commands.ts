@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerConfig } from './config.ts';
 import { registerDlq } from './dlq.ts';
 import { registerProject } from './project.ts';
+import { registerProduce } from './produce.ts';
 import { registerRun } from './run.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerSchemas } from './schemas.ts';
@@ -13,5 +14,6 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerRun,
   registerDlq,
   registerSchemas,
+  registerProduce,
   registerSandbox,
 ];
