@@ -40,7 +40,7 @@ export function registerProject(program: Command): void {
     .option('--identifiers <list>', 'profile identifiers to send (default: RELAY_PROFILE_IDENTIFIERS)')
     .option('--freshness <windows>', 'freshness windows, e.g. "Reset Password=1h" (default: RELAY_FRESHNESS_WINDOWS)')
     .action(async (file: string, options: ProjectOptions) => {
-      const text = readInput(file);
+      const text = await readInput(file);
       const contextAt = await buildContext(options, process.env);
       const now = parseNow(options.now);
       const report = projectText(text, contextAt(now), options.check === true);
@@ -189,9 +189,13 @@ function toDomainEvent(document: unknown): ParsedEvent {
   return { ok: true, event: { type, data } as DomainEvent };
 }
 
-function readInput(file: string): string {
+async function readInput(file: string): Promise<string> {
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    if (file !== '-') return readFileSync(file, 'utf8');
+    // Not readFileSync(0): on a non-blocking pipe it fails with EAGAIN before the writer has written.
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks).toString('utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CliExit(EXIT.USAGE, `cannot read ${file === '-' ? 'stdin' : file}: ${reason}`);
