@@ -63,7 +63,7 @@ async function checkAgainstCommit(dir: string, commit: string, ref: string): Pro
   for (const event of events) {
     const earlier = history.get(event.subject) ?? [];
     if (earlier.length === 0) {
-      lines.push(`+ ${event.subject}: new at this revision, nothing to compare with`);
+      lines.push(`+ ${event.subject}: not in ${ref}, nothing to compare with`);
       continue;
     }
     const verdict = checkCompatibility(event.schema, earlier, event.level);

@@ -6,6 +6,7 @@
  * only holds what was registered), which is the right side to err on in a pull request.
  */
 import { execFile } from 'node:child_process';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { RelayError } from '../../errors.ts';
@@ -26,14 +27,18 @@ export interface GitSource {
 
 /** A git source for the schema directory `dir` (inside a git work tree). */
 export async function createGitSource(dir: string): Promise<GitSource> {
-  const absolute = path.resolve(dir);
+  // git answers real paths; a symlinked temp or home dir would otherwise yield a `../..` prefix.
+  const absolute = await realpath(path.resolve(dir)).catch(() => path.resolve(dir));
+  // Every command after this one runs at the top of the work tree, where pathspecs are `prefix`-relative.
+  let cwd = absolute;
   const git = async (args: readonly string[]): Promise<string> => {
-    const { stdout } = await run('git', ['-C', absolute, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('git', ['-C', cwd, ...args], { maxBuffer: 64 * 1024 * 1024 });
     return stdout;
   };
   let top: string;
   try {
     top = (await git(['rev-parse', '--show-toplevel'])).trim();
+    cwd = top;
   } catch (error) {
     throw new RelayError('CONFIG_INVALID', `${dir} is not inside a git repository`, { cause: error });
   }
