@@ -163,7 +163,8 @@ const enumDefaults: FileRule = ({ file, visits }) =>
             file,
             type.jsonPath,
             `enum ${type.fullName} has no default symbol`,
-            `add "default": "${type.symbols[0] ?? 'UNKNOWN'}" (or a dedicated Unknown symbol) so readers can take symbols they do not know`,
+            // Never suggest an existing business symbol: a reader would take every unknown status for it.
+            `add "default" naming a symbol that is safe for values a reader does not know (e.g. "default": "${unknownSymbol(type.symbols)}", adding that symbol if it is new)`,
           ),
         ]
       : [],
@@ -283,6 +284,13 @@ export const FILE_RULES: readonly FileRule[] = [
   money,
   envelope,
 ];
+
+/** `Unknown` in the style of the enum's own symbols (`UNKNOWN` for SCREAMING_CASE ones). */
+function unknownSymbol(symbols: readonly string[]): string {
+  const existing = symbols.find((symbol) => symbol.toLowerCase() === 'unknown');
+  if (existing !== undefined) return existing;
+  return symbols.every((symbol) => symbol === symbol.toUpperCase()) ? 'UNKNOWN' : 'Unknown';
+}
 
 function isNull(node: AvroNode): boolean {
   return node.kind === 'primitive' && node.name === 'null';
