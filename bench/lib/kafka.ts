@@ -1,0 +1,59 @@
+/** Kafka plumbing the benchmarks share: a quiet client, per-run topics, end offsets, committed offsets. */
+import kafkajs from 'kafkajs';
+import type { Admin, Kafka as KafkaClient } from 'kafkajs';
+
+const { Kafka, logLevel } = kafkajs;
+
+export function benchKafka(brokers: string, clientId: string): KafkaClient {
+  return new Kafka({ clientId, brokers: brokers.split(','), logLevel: logLevel.ERROR, retry: { retries: 8 } });
+}
+
+/** Creates `topics` and waits until every partition has a leader (a fresh KRaft topic needs a moment). */
+export async function createTopics(admin: Admin, topics: readonly string[], partitions: number): Promise<void> {
+  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions })) });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ready = await admin
+      .fetchTopicMetadata({ topics: [...topics] })
+      .then(({ topics: found }) =>
+        found.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0)),
+      )
+      .catch(() => false);
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export type EndOffsets = ReadonlyMap<string, readonly { partition: number; offset: bigint }[]>;
+
+export async function endOffsets(admin: Admin, topics: readonly string[]): Promise<EndOffsets> {
+  const entries = await Promise.all(
+    topics.map(
+      async (topic) =>
+        [
+          topic,
+          (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: BigInt(p.high) })),
+        ] as const,
+    ),
+  );
+  return new Map(entries);
+}
+
+/** True when `group` has committed, on every partition, at least the end offset in `ends`. */
+export async function committedReached(admin: Admin, group: string, ends: EndOffsets): Promise<boolean> {
+  const committed = await admin.fetchOffsets({ groupId: group, topics: [...ends.keys()] });
+  for (const { topic, partitions } of committed) {
+    const byPartition = new Map(partitions.map((p) => [p.partition, BigInt(p.offset)]));
+    for (const end of ends.get(topic) ?? []) {
+      if ((byPartition.get(end.partition) ?? -1n) < end.offset) return false;
+    }
+  }
+  return true;
+}
+
+export function sumOffsets(ends: EndOffsets): number {
+  let total = 0n;
+  for (const partitions of ends.values()) for (const p of partitions) total += p.offset;
+  return Number(total);
+}

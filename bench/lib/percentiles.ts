@@ -1,0 +1,51 @@
+/**
+ * Latency summaries. Percentiles use the nearest-rank method (the smallest sample with at least p% of the
+ * samples at or below it), so every reported figure is a latency that actually happened.
+ */
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** Nearest-rank percentile of `sorted` (ascending); `p` in (0, 100]. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) throw new RangeError('percentile of no samples');
+  if (!(p > 0 && p <= 100)) throw new RangeError(`percentile ${p} is outside (0, 100]`);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[rank - 1]!;
+}
+
+export function summarize(samples: readonly number[]): LatencySummary {
+  if (samples.length === 0) throw new RangeError('no latency samples to summarize');
+  const sorted = Float64Array.from(samples).sort();
+  const values = Array.from(sorted);
+  const total = values.reduce((sum, value) => sum + value, 0);
+  return {
+    count: values.length,
+    p50: percentile(values, 50),
+    p90: percentile(values, 90),
+    p99: percentile(values, 99),
+    max: values[values.length - 1]!,
+    mean: total / values.length,
+  };
+}
+
+/** Least-squares slope of y over x (e.g. RSS bytes per second); 0 for fewer than two distinct x. */
+export function slope(points: readonly { readonly x: number; readonly y: number }[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const meanX = points.reduce((sum, point) => sum + point.x, 0) / n;
+  const meanY = points.reduce((sum, point) => sum + point.y, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const point of points) {
+    covariance += (point.x - meanX) * (point.y - meanY);
+    variance += (point.x - meanX) ** 2;
+  }
+  return variance === 0 ? 0 : covariance / variance;
+}
