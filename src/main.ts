@@ -111,6 +111,7 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
         serviceVersion: SERVICE_VERSION,
         secrets,
         transactional: config.relay.projectorTransactions,
+        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
         now,
       }),
     );
@@ -155,6 +156,7 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
         logger,
         serviceVersion: SERVICE_VERSION,
         secrets,
+        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
         onShareChange: (fraction) => {
           if (fraction > 0) limiter.setShare(Math.min(1, fraction));
         },

@@ -28,6 +28,7 @@ export interface Config {
       readonly password: string;
     };
     readonly connectionTimeoutMs: number;
+    readonly sessionTimeoutMs: number;
   };
   readonly registry: {
     readonly url: string;
@@ -146,6 +147,7 @@ function toConfig(env: ParsedEnv): Config {
       ssl: env.KAFKA_SSL,
       ...(sasl ? { sasl } : {}),
       connectionTimeoutMs: env.KAFKA_CONNECTION_TIMEOUT_MS,
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     },
     registry: { url: env.SCHEMA_REGISTRY_URL.replace(/\/+$/, ''), ...(registryAuth ? { auth: registryAuth } : {}) },
     klaviyo: {

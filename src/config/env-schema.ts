@@ -37,6 +37,8 @@ export const envSchema = z.object({
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
   KAFKA_CONNECTION_TIMEOUT_MS: int(100, 120_000).default(3_000),
+  /** How long the group waits for a silent member (a killed process) before moving its partitions. */
+  KAFKA_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(30_000),
   // Schema registry
   SCHEMA_REGISTRY_URL: httpUrl,
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),

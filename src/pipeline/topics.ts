@@ -5,6 +5,7 @@
  * is the adapter.
  */
 import type { Admin } from 'kafkajs';
+import { RelayError } from '../errors.ts';
 import { deadLetterTopic, parkedTopic } from './source-record.ts';
 
 export interface TopicLayout {
@@ -39,12 +40,40 @@ export async function ensureTopics(
   if (missing.length === 0) return [];
   // createTopics resolves false (not an error) when another instance created them first.
   await admin.createTopics({
-    waitForLeaders: true,
     topics: missing.map((topic) => ({
       topic,
       numPartitions: settings.partitions,
       replicationFactor: settings.replication,
     })),
   });
+  await waitForTopicLeaders(admin, missing);
   return missing;
+}
+
+/**
+ * Waits until every partition of `topics` has a leader. kafkajs's own `createTopics({ waitForLeaders })`
+ * retries only LEADER_NOT_AVAILABLE and gives up on the UNKNOWN_TOPIC_OR_PARTITION a KRaft broker answers
+ * for a moment after a create, so producing right after a create would fail; this polls the metadata.
+ */
+export async function waitForTopicLeaders(admin: Admin, topics: readonly string[], timeoutMs = 15_000): Promise<void> {
+  if (topics.length === 0) return;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await admin
+      .fetchTopicMetadata({ topics: [...topics] })
+      .then(({ topics: found }) =>
+        found.every(
+          (topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
+        ),
+      )
+      .catch(() => false);
+    if (ready) return;
+    if (Date.now() > deadline) {
+      throw new RelayError(
+        'KAFKA_UNAVAILABLE',
+        `topics ${topics.join(', ')} have no leader ${timeoutMs} ms after creation`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

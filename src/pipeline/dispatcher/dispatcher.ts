@@ -37,6 +37,7 @@ export interface DispatcherOptions {
   readonly backoff?: BackoffPolicy;
   readonly breakerThreshold?: number;
   readonly partitionsConsumedConcurrently?: number;
+  readonly sessionTimeoutMs?: number;
   readonly now?: () => Date;
 }
 
@@ -71,6 +72,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     groupId: options.groupId,
     readUncommitted: false,
     maxWaitTimeInMs: 1_000,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
   });
   const producer: Producer = options.kafka.producer({
     idempotent: true,
@@ -154,6 +156,19 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     await writeDeadLetters(malformed);
     for (const letter of malformed) settled.add(letter.record.offset);
 
+    const offsets = records.map((record) => record.offset);
+    const firstOffset = offsets[0]!;
+    let committed: string | undefined;
+    let lastCommitAt = Date.now();
+    const commitSettledPrefix = async (): Promise<void> => {
+      lastCommitAt = Date.now();
+      const commit = commitOffsetAfter(offsets, settled);
+      if (commit === undefined || commit === firstOffset || commit === committed) return;
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: commit }]);
+      payload.resolveOffset((BigInt(commit) - 1n).toString());
+      committed = commit;
+    };
+
     const blocked = new Set<string>();
     let retryDelay = 0;
     while (payload.isRunning() && !payload.isStale() && !halted) {
@@ -221,19 +236,17 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
         settled.add(letter.record.offset);
         attempts.delete(attemptKey(letter.record));
       }
+      // Commit as the settled prefix grows (at most every COMMIT_INTERVAL_MS), not only at the end of the
+      // batch: a crash then redelivers seconds of work, not a whole slow batch.
+      if (Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS) await commitSettledPrefix();
       await payload.heartbeat();
     }
 
-    const commit = commitOffsetAfter(
-      records.map((record) => record.offset),
-      settled,
-    );
-    const firstOffset = records[0]!.offset;
-    if (commit !== undefined && commit !== firstOffset) {
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: commit }]);
-      payload.resolveOffset((BigInt(commit) - 1n).toString());
+    await commitSettledPrefix();
+    const commit = committed;
+    // Below the committed offset nothing is fetched again: forget it (only what lies beyond must be skipped).
+    if (commit !== undefined)
       for (const offset of [...settled]) if (BigInt(offset) < BigInt(commit)) settled.delete(offset);
-    }
     options.metrics.consumerLag.set(
       { group: options.groupId, topic: batch.topic, partition: String(batch.partition) },
       Number(BigInt(batch.highWatermark) - BigInt(commit ?? firstOffset)),
@@ -304,6 +317,8 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     },
   };
 }
+
+const COMMIT_INTERVAL_MS = 500;
 
 function attemptKey(record: SourceRecord): string {
   return `${record.partition}:${record.offset}`;

@@ -37,6 +37,7 @@ export interface ProjectorOptions<E extends TypedEvent> {
   /** Records per transaction; smaller chunks commit sooner, larger ones amortise the commit. */
   readonly maxRecordsPerTransaction?: number;
   readonly partitionsConsumedConcurrently?: number;
+  readonly sessionTimeoutMs?: number;
   readonly backoff?: BackoffPolicy;
   readonly now?: () => Date;
 }
@@ -56,6 +57,7 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
     readUncommitted: false,
     // A short long-poll keeps shutdown quick: consumer.stop() waits for the fetch in flight.
     maxWaitTimeInMs: 1_000,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     // Offsets are committed inside the transaction, not by the consumer.
     retry: { retries: 8 },
   });

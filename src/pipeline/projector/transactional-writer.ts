@@ -54,6 +54,11 @@ export function createTransactionalWriter(options: TransactionalWriterOptions): 
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       transactionTimeout: options.transactionTimeoutMs ?? 60_000,
+      // Starting the next transaction while the coordinator still writes the last one's markers is answered
+      // CONCURRENT_TRANSACTIONS, routinely, once per chunk. kafkajs retries it on the producer's retry policy,
+      // whose 300 ms first backoff idled the projector most of the time (bench/projector.ts); the Java
+      // client retries it after 20 ms. Other failures still end in the projector's own backoff and retry.
+      retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 10 },
     });
     const connecting = producer.connect().then(() => producer);
     producers.set(key, connecting);
