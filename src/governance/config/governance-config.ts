@@ -6,8 +6,12 @@
  * {
  *   "default": "FULL_TRANSITIVE",
  *   "subjects": { "commerce.order.events-com.klaviyorelay.commerce.OrderPlaced": "BACKWARD" },
- *   "topics": { "com.acme.NewEvent": "acme.events" }
+ *   "topics": { "com.acme.NewEvent": "acme.events" },
+ *   "baselines": { "<subject>": "<commit>" }
  * }
+ *
+ * `baselines` makes the offline check forget a subject's git history before a commit (see
+ * source/git-versions.ts); use it only together with `apply --allow-breaking` for a deliberate break.
  */
 import { z } from 'zod';
 import { COMPATIBILITY_LEVELS, DEFAULT_LEVEL, type CompatibilityLevel } from '../compat/levels.ts';
@@ -22,6 +26,7 @@ const configSchema = z
     default: level.default(DEFAULT_LEVEL),
     subjects: z.record(z.string().min(1), level).default({}),
     topics: z.record(z.string().min(1), z.string().min(1)).default({}),
+    baselines: z.record(z.string().min(1), z.string().min(1)).default({}),
   })
   .strict();
 
@@ -30,12 +35,15 @@ export interface GovernanceConfig {
   readonly subjectLevels: Readonly<Record<string, CompatibilityLevel>>;
   /** Topic of an event, by the Avro full name of its record; overrides the relay's default topics. */
   readonly topics: Readonly<Record<string, string>>;
+  /** Git commit from which the offline check counts a subject's versions. */
+  readonly baselines: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_GOVERNANCE_CONFIG: GovernanceConfig = {
   defaultLevel: DEFAULT_LEVEL,
   subjectLevels: {},
   topics: {},
+  baselines: {},
 };
 
 export type GovernanceConfigResult =
@@ -57,7 +65,12 @@ export function parseGovernanceConfig(text: string | undefined): GovernanceConfi
   }
   return {
     ok: true,
-    config: { defaultLevel: parsed.data.default, subjectLevels: parsed.data.subjects, topics: parsed.data.topics },
+    config: {
+      defaultLevel: parsed.data.default,
+      subjectLevels: parsed.data.subjects,
+      topics: parsed.data.topics,
+      baselines: parsed.data.baselines,
+    },
   };
 }
 

@@ -23,6 +23,8 @@ export interface GitSource {
   filesAt(commit: string): Promise<SchemaFile[]>;
   /** Merge base of HEAD and `ref`, if both exist and have one. */
   mergeBase(ref: string): Promise<string | undefined>;
+  /** True when `ancestor` is `descendant` or one of its ancestors. */
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>;
 }
 
 /** A git source for the schema directory `dir` (inside a git work tree). */
@@ -69,6 +71,9 @@ export async function createGitSource(dir: string): Promise<GitSource> {
           text: await git(['show', `${commit}:${file}`]),
         })),
       );
+    },
+    async isAncestor(ancestor, descendant) {
+      return (await tryGit(['merge-base', '--is-ancestor', ancestor, descendant])) !== undefined;
     },
     async mergeBase(ref) {
       const base = await tryGit(['merge-base', 'HEAD', ref]);

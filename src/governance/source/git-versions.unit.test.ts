@@ -17,6 +17,10 @@ function history(commits: Record<string, SchemaFile[]>): GitSource {
     },
     filesAt: (commit) => Promise.resolve(commits[commit] ?? []),
     mergeBase: () => Promise.resolve(undefined),
+    isAncestor: (ancestor, descendant) => {
+      const ids = Object.keys(commits);
+      return Promise.resolve(ids.indexOf(ancestor) <= ids.indexOf(descendant));
+    },
   };
 }
 
@@ -38,5 +42,23 @@ describe('earlier versions from git history', () => {
     expect(versions.get(subject)?.map((version) => version.label)).toEqual(['c1aaaaa (git)', 'c3ccccc (git)']);
     const upToSecond = await earlierVersionsFromGit(git, 'c2bbbbbbbb', DEFAULT_GOVERNANCE_CONFIG);
     expect(upToSecond.get(subject)).toHaveLength(1);
+  });
+
+  it('starts a subject with a baseline at the baseline commit, forgetting older history', async () => {
+    const v1 = schema([{ name: 'a', type: 'string' }]);
+    const v2 = schema([{ name: 'a', type: 'long' }]);
+    const v3 = schema([
+      { name: 'a', type: 'long' },
+      { name: 'b', type: ['null', 'string'], default: null },
+    ]);
+    const file = (text: string) => [{ path: 'commerce/OrderPlaced.avsc', text }];
+    const git = history({ c1aaaaaaaa: file(v1), c2bbbbbbbb: file(v2), c3cccccccc: file(v3) });
+    const subject = 'commerce.order.events-com.klaviyorelay.commerce.OrderPlaced';
+    const config = { ...DEFAULT_GOVERNANCE_CONFIG, baselines: { [subject]: 'c2bbbbbbbb' } };
+    const versions = await earlierVersionsFromGit(git, 'c3cccccccc', config);
+    expect(versions.get(subject)?.map((version) => version.label)).toEqual(['c2bbbbb (baseline)', 'c3ccccc (git)']);
+    await expect(
+      earlierVersionsFromGit(git, 'c3cccccccc', { ...config, baselines: { [subject]: 'nope' } }),
+    ).rejects.toThrow('baseline nope of');
   });
 });
