@@ -7,6 +7,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { RelayError } from '../errors.ts';
 import type { DeadLetterRecord } from './record-view.ts';
+import { waitForTopicLeaders } from '../pipeline/topics.ts';
 
 export interface PartitionBounds {
   readonly partition: number;
@@ -168,19 +169,5 @@ export async function ensureTopic(
       },
     ],
   });
-  // kafkajs' waitForLeaders gives up on the UNKNOWN_TOPIC_OR_PARTITION a fresh KRaft broker answers for a
-  // moment after a create; poll the metadata instead.
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const ready = await admin
-      .fetchTopicMetadata({ topics: [topic] })
-      .then(({ topics: found }) =>
-        found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
-      )
-      .catch(() => false);
-    if (ready) return;
-    if (Date.now() > deadline)
-      throw new RelayError('KAFKA_UNAVAILABLE', `topic ${topic} has no leader 15 s after creation`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitForTopicLeaders(admin, [topic]);
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import type { Consumer, ConsumerConfig, EachMessagePayload, Kafka as KafkaClient } from 'kafkajs';
 import { inject } from 'vitest';
+import { waitForTopicLeaders } from '../../src/pipeline/topics.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -37,20 +38,7 @@ export async function createTopics(kafka: KafkaClient, topics: readonly string[]
   await admin.connect();
   try {
     await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions })) });
-    // Producing right after a create races the leader election, and kafkajs' own waitForLeaders gives up
-    // on the UNKNOWN_TOPIC_OR_PARTITION a fresh KRaft broker answers for a moment; poll instead.
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const ready = await admin
-        .fetchTopicMetadata({ topics: [...topics] })
-        .then(({ topics: found }) =>
-          found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
-        )
-        .catch(() => false);
-      if (ready) break;
-      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after 15 s`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitForTopicLeaders(admin, topics);
   } finally {
     await admin.disconnect();
   }
