@@ -41,18 +41,32 @@ export function registerRun(program: Command): void {
         relay = await startRelay(config);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        exitSoonIfStuck(EXIT.FAILURE);
         throw new CliExit(EXIT.FAILURE, `klaviyo-relay could not start: ${redactText(message, { secrets })}`);
       }
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGTERM', () => resolve('SIGTERM'));
         process.once('SIGINT', () => resolve('SIGINT'));
       });
-      process.stderr.write(`klaviyo-relay: ${signal} received, stopping\n`);
+      process.stderr.write(`klaviyo-relay: ${signal} received, stopping (send it again to exit at once)\n`);
+      // A second signal means "now": nothing uncommitted is lost, it is redelivered to the next owner.
+      const now = (): void => process.exit(EXIT.FAILURE);
+      process.once('SIGTERM', now);
+      process.once('SIGINT', now);
       try {
         await relay.stop();
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        exitSoonIfStuck(EXIT.FAILURE);
         throw new CliExit(EXIT.FAILURE, `klaviyo-relay: ${redactText(message, { secrets })}`);
       }
     });
+}
+
+/**
+ * After a failed start or an abandoned shutdown some client may still hold a socket open; the process
+ * must end anyway. The timer is unref'd: it only fires if something else keeps the event loop alive.
+ */
+function exitSoonIfStuck(code: number): void {
+  setTimeout(() => process.exit(code), 2_000).unref();
 }
