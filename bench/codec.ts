@@ -67,6 +67,7 @@ const validator = createEventValidator({ resetLinkHosts: [], now: Date.now });
 const decoder = createEventDecoder({ registry, validator });
 const avroBytes = frame(SCHEMA_ID, avro.Type.forSchema(EVENT_SCHEMAS.OrderPlaced.schema).toBuffer(event.data));
 const jsonText = JSON.stringify(event.data);
+const jsonBytes = Buffer.byteLength(jsonText);
 
 async function avroDecodeAndValidate(): Promise<void> {
   const result = await decoder.decode(avroBytes);
@@ -74,7 +75,10 @@ async function avroDecodeAndValidate(): Promise<void> {
 }
 
 async function jsonParseAndValidate(): Promise<void> {
-  const result = validator.validate({ type: 'OrderPlaced', data: JSON.parse(jsonText) } as DomainEvent);
+  // The same size hint the Avro path gets: a JSON string never takes more UTF-8 bytes than its JSON text.
+  const result = validator.validate({ type: 'OrderPlaced', data: JSON.parse(jsonText) } as DomainEvent, {
+    encodedBytes: jsonBytes,
+  });
   if (!result.ok) throw result.error;
 }
 
