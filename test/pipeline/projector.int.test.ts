@@ -188,3 +188,61 @@ describe('transactions fence zombies and hide aborted records', () => {
     expect(uniqueIds(readUncommitted)).toContain('aborted');
   });
 });
+
+describe('projector fallback without transactions (RELAY_PROJECTOR_TRANSACTIONS=false)', () => {
+  it('writes and dead-letters at least once, committing only after the broker acknowledged', async () => {
+    const source = uniqueName('test.orders-alo');
+    const outbound = uniqueName('test.requests-alo');
+    const group = uniqueName('test-projector-alo');
+    await createTopicsFor(kafka, { sourceTopics: [source], outboundTopic: outbound, partitions: 1 });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: source,
+      messages: [
+        '{"type":"OrderPlaced","id":"a1","profile":"p1"}',
+        'POISON-2',
+        '{"type":"OrderPlaced","id":"a2","profile":"p1"}',
+      ].map((value) => ({ value })),
+    });
+    await producer.disconnect();
+    const projector = createProjector({
+      kafka,
+      groupId: group,
+      topics: [source],
+      outboundTopic: outbound,
+      decode: decodeJson,
+      project: projectOne,
+      metrics: createRelayMetrics(),
+      logger: quietLogger,
+      serviceVersion: 'test',
+      secrets: [],
+      transactional: false,
+    });
+    await projector.start();
+    try {
+      const requests = await consumeUntil(kafka.consumer({ groupId: uniqueName('reader') }), {
+        topics: [outbound],
+        count: 2,
+        settleMs: 1_000,
+      });
+      expect(requests.map((record) => (JSON.parse(String(record.value)) as { uniqueId: string }).uniqueId)).toEqual([
+        'a1',
+        'a2',
+      ]);
+      const letters = await consumeUntil(kafka.consumer({ groupId: uniqueName('dlq') }), {
+        topics: [`${source}.dlq`],
+        count: 1,
+        settleMs: 500,
+      });
+      expect(String(letters[0]?.value)).toBe('POISON-2');
+      const admin = kafka.admin();
+      await admin.connect();
+      const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [source] });
+      await admin.disconnect();
+      expect(offsets?.partitions[0]?.offset).toBe('3');
+    } finally {
+      await projector.stop();
+    }
+  });
+});
