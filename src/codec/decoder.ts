@@ -26,6 +26,12 @@ export type DecodeResult =
 export interface EventDecoder {
   /** Never rejects for a bad record; rejects only with REGISTRY_UNAVAILABLE (retry later). */
   decode(bytes: Buffer | null | undefined): Promise<DecodeResult>;
+  /**
+   * The same, synchronously, when no registry call is needed (the record's schema id has been seen, or
+   * the bytes are not wire format); undefined when it is. For hot loops over a batch:
+   * `decoder.decodeCached(value) ?? (await decoder.decode(value))` skips a promise per record.
+   */
+  decodeCached(bytes: Buffer | null | undefined): DecodeResult | undefined;
 }
 
 export interface EventDecoderOptions {
@@ -145,6 +151,13 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
       if (!framed.ok) return { ok: false, error: framed.error, schemaId: undefined };
       const plan = plans.get(framed.schemaId) ?? (await planFor(framed.schemaId));
       return read(plan, framed.schemaId, framed.body);
+    },
+
+    decodeCached(bytes) {
+      const framed = unframe(bytes);
+      if (!framed.ok) return { ok: false, error: framed.error, schemaId: undefined };
+      const plan = plans.get(framed.schemaId);
+      return plan === undefined ? undefined : read(plan, framed.schemaId, framed.body);
     },
   };
 }

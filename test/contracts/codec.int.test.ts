@@ -163,6 +163,17 @@ describe('typed errors with the real registry', () => {
     expect(result.ok ? 'decoded' : result.error.code).toBe('UNKNOWN_SCHEMA_ID');
   });
 
+  it('decodeCached answers synchronously only once the schema id has been fetched', async () => {
+    const decoder = createEventDecoder({ registry, validator });
+    const bytes = frame(id, type.toBuffer(example.data));
+    expect(decoder.decodeCached(bytes)).toBeUndefined();
+    const fetched = await decoder.decode(bytes);
+    const cached = decoder.decodeCached(bytes);
+    expect(cached?.ok && plain(cached.event)).toEqual(plain(example));
+    expect(plain(cached)).toEqual(plain(fetched));
+    expect(decoder.decodeCached(Buffer.from('{}'))?.ok).toBe(false);
+  });
+
   it('CORRUPT_AVRO for a truncated body and for trailing bytes', async () => {
     const decoder = createEventDecoder({ registry, validator });
     const body = type.toBuffer(example.data);
