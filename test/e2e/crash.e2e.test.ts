@@ -75,9 +75,10 @@ describe('crash safety', () => {
     for (let kill = 0; kill < KILLS; kill += 1) {
       const { child, exited } = spawnRelay(env);
       if (kill === 1) await publish(layout.sourceTopic, events.slice(half));
-      // Startup (node, connect, join) takes about 2 s; then it works for a random while and dies.
-      const lifetime = 4_000 + Math.floor(Math.random() * 6_000);
-      await new Promise((resolve) => setTimeout(resolve, lifetime));
+      // Kill only once this instance is delivering (the sandbox count moves), then at a random instant.
+      const before = sandbox.admin.store.events.length;
+      await until(() => sandbox.admin.store.events.length > before, 60_000, `instance ${kill} delivering`);
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 2_500)));
       child.kill('SIGKILL');
       await exited;
       killedAt.push(sandbox.admin.store.events.length);
