@@ -4,7 +4,8 @@
  * same broker and the same records: Kafka's own kafka-consumer-perf-test and a plain kafkajs consumer that
  * only counts. Prints a table and writes bench/results/projector.json.
  *
- * Options: --events <n> (default 200,000), --partitions <n> per topic (default 6), --quick (20,000 events).
+ * Options: --events <n> (default 200,000), --partitions <n> per topic (default 6), --quick (20,000 events),
+ * --cpu-prof (writes the projector process's V8 CPU profile to bench/results/profiles/).
  * Each consumer runs in its own process; its rate is measured from the moment it has joined its group to
  * its last record (the projector: until its committed offsets reach the end of every partition), its CPU
  * over the same span (the perf-test's over its whole life: GNU time cannot split it), RSS at its peak.
@@ -26,6 +27,8 @@ import { DEFAULT_TOPICS } from '../src/domain/topics.ts';
 const quick = hasFlag('--quick');
 const events = numberFlag('--events', quick ? 20_000 : 200_000);
 const partitions = numberFlag('--partitions', 6);
+const profile = hasFlag('--cpu-prof');
+const PROFILE_DIR = new URL('./results/profiles/', import.meta.url).pathname;
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
 interface ConsumerResult {
@@ -116,21 +119,25 @@ try {
   // 3. The projector, as `klaviyo-relay run --role projector` runs it.
   const outboundTopic = `${prefix}klaviyo.requests`;
   const projectorGroup = `${prefix}projector`;
-  const projector = forkWorker(new URL('./workers/relay-worker.ts', import.meta.url), {
-    KAFKA_BROKERS: stack.kafkaBrokers,
-    SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-    RELAY_ROLE: 'projector',
-    RELAY_SOURCE_TOPICS: sourceTopics.join(','),
-    RELAY_OUTBOUND_TOPIC: outboundTopic,
-    RELAY_AUDIT_TOPIC: `${prefix}audit`,
-    RELAY_PROJECTOR_GROUP: projectorGroup,
-    RELAY_PROJECTOR_TRANSACTIONS: 'true',
-    RELAY_TOPIC_PARTITIONS: String(partitions),
-    RELAY_RESET_LINK_HOSTS: RESET_LINK_HOST,
-    RELAY_HTTP_HOST: '127.0.0.1',
-    RELAY_HTTP_PORT: '0',
-    LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'fatal',
-  });
+  const projector = forkWorker(
+    new URL('./workers/relay-worker.ts', import.meta.url),
+    {
+      KAFKA_BROKERS: stack.kafkaBrokers,
+      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+      RELAY_ROLE: 'projector',
+      RELAY_SOURCE_TOPICS: sourceTopics.join(','),
+      RELAY_OUTBOUND_TOPIC: outboundTopic,
+      RELAY_AUDIT_TOPIC: `${prefix}audit`,
+      RELAY_PROJECTOR_GROUP: projectorGroup,
+      RELAY_PROJECTOR_TRANSACTIONS: 'true',
+      RELAY_TOPIC_PARTITIONS: String(partitions),
+      RELAY_RESET_LINK_HOSTS: RESET_LINK_HOST,
+      RELAY_HTTP_HOST: '127.0.0.1',
+      RELAY_HTTP_PORT: '0',
+      LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'fatal',
+    },
+    profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+  );
   let projectorDone;
   let projectorSeconds: number;
   let projectorReady;

@@ -17,8 +17,14 @@ export interface WorkerHandle {
   kill(): void;
 }
 
-export function forkWorker(script: URL, env: Readonly<Record<string, string>>): WorkerHandle {
+export function forkWorker(
+  script: URL,
+  env: Readonly<Record<string, string>>,
+  /** Extra Node flags for the worker, e.g. `--cpu-prof` to profile it. */
+  execArgv: readonly string[] = [],
+): WorkerHandle {
   const child: ChildProcess = fork(script.pathname, [], {
+    execArgv: [...process.execArgv, ...execArgv],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -56,6 +62,10 @@ export function forkWorker(script: URL, env: Readonly<Record<string, string>>): 
       case 'done':
         finished = true;
         resolveDone({ ...message, receivedAt });
+        // A relay whose graceful stop timed out may keep a socket open; the run must not hang on it.
+        setTimeout(() => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        }, 10_000).unref();
         return;
       case 'failed':
         finished = true;

@@ -1,6 +1,7 @@
 /**
- * Latency summaries. Percentiles use the nearest-rank method (the smallest sample with at least p% of the
- * samples at or below it), so every reported figure is a latency that actually happened.
+ * Small statistics for the benchmarks: latency summaries, slopes, peak counts in a sliding window.
+ * Percentiles use the nearest-rank method (the smallest sample with at least p% of the samples at or below
+ * it), so every reported figure is a latency that actually happened.
  */
 
 export interface LatencySummary {
@@ -48,4 +49,16 @@ export function slope(points: readonly { readonly x: number; readonly y: number 
     variance += (point.x - meanX) ** 2;
   }
   return variance === 0 ? 0 : covariance / variance;
+}
+
+/** The most timestamps (epoch ms, any order) that fall in any window of `windowMs`: a lane's peak rate. */
+export function peakInWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end += 1) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start += 1;
+    peak = Math.max(peak, end - start + 1);
+  }
+  return peak;
 }

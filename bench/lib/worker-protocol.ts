@@ -22,6 +22,8 @@ export type WorkerMessage =
       /** Peak RSS over the worker's life (getrusage maxrss). */
       readonly peakRssBytes: number;
       readonly counters: Readonly<Record<string, number>>;
+      /** Set when the graceful stop failed (e.g. exceeded RELAY_SHUTDOWN_TIMEOUT_MS): a finding, not a crash. */
+      readonly shutdownProblem?: string;
     }
   | { readonly kind: 'failed'; readonly message: string };
 

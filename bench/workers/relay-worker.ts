@@ -35,8 +35,14 @@ try {
     clearInterval(sampler);
     void (async () => {
       const stopped = snapshot();
-      await relay.stop();
+      let shutdownProblem: string | undefined;
+      try {
+        await relay.stop();
+      } catch (error) {
+        shutdownProblem = error instanceof Error ? error.message : String(error);
+      }
       send({
+        ...(shutdownProblem === undefined ? {} : { shutdownProblem }),
         kind: 'done',
         snapshot: stopped,
         peakRssBytes: peakRssBytes(),
