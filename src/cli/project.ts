@@ -19,6 +19,7 @@ import type { KlaviyoRequest } from '../klaviyo/request.ts';
 import { createProjectionContext, type ProjectionContextAt } from '../projection/context.ts';
 import { project } from '../projection/project.ts';
 import { loadRoutingRules } from '../projection/routing/load.ts';
+import { redact } from '../observability/redact.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
 
 interface ProjectOptions {
@@ -44,7 +45,8 @@ export function registerProject(program: Command): void {
       const contextAt = await buildContext(options, process.env);
       const now = parseNow(options.now);
       const report = projectText(text, contextAt(now), options.check === true);
-      process.stdout.write(`${JSON.stringify(report.results, null, 2)}\n`);
+      // Printed like `dlq show`: a reset link is a credential, and terminal output ends up in tickets and CI logs.
+      process.stdout.write(`${JSON.stringify(redact(report.results), null, 2)}\n`);
       if (report.failures > 0) {
         throw new CliExit(
           EXIT.FAILURE,
