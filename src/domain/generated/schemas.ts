@@ -2301,12 +2301,14 @@ export const EVENT_SCHEMAS: Readonly<Record<(typeof GENERATED_EVENT_TYPES)[numbe
             "type": "enum",
             "name": "ShipmentStatus",
             "namespace": "com.klaviyorelay.logistics",
-            "doc": "Customer-visible shipment status.",
+            "doc": "Customer-visible shipment status. Unknown is what a reader gets for a status added after it was built (the enum default); the relay dead-letters it rather than send a wrong notice, and a replay after an upgrade delivers it.",
             "symbols": [
               "Shipped",
               "OutForDelivery",
-              "Delivered"
-            ]
+              "Delivered",
+              "Unknown"
+            ],
+            "default": "Unknown"
           },
           "doc": "The new status of the shipment."
         },

@@ -269,8 +269,8 @@ export interface PropertyChange {
   readonly newValue: null | string | boolean | number | readonly string[];
 }
 
-/** Customer-visible shipment status. */
-export type ShipmentStatus = 'Shipped' | 'OutForDelivery' | 'Delivered';
+/** Customer-visible shipment status. Unknown is what a reader gets for a status added after it was built (the enum default); the relay dead-letters it rather than send a wrong notice, and a replay after an upgrade delivers it. */
+export type ShipmentStatus = 'Shipped' | 'OutForDelivery' | 'Delivered' | 'Unknown';
 
 /** A shipment of an order changed status. */
 export interface ShipmentStatusChanged {

@@ -35,6 +35,12 @@ describe('Shipping Update', () => {
     expect(given(second).thenEvent().uniqueId).not.toBe(given(example).thenEvent().uniqueId);
   });
 
+  it('dead-letters a status newer than the relay (the enum default Unknown) instead of guessing a notice', () => {
+    const error = given(withData(example, { status: 'Unknown' })).thenFails('PROJECTION_FAILED');
+    expect(error.stage).toBe('project');
+    expect(error.message).toMatch(/upgrade the relay, then replay/);
+  });
+
   it('leaves out tracking details the carrier did not give', () => {
     const untracked = withData(example, { carrier: null, trackingNumber: null, trackingUrl: null });
     const properties = given(untracked).thenEvent().body.data.attributes.properties;
