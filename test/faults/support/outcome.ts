@@ -1,0 +1,113 @@
+// What a scenario asserts on at the end: what Klaviyo (the sandbox) recorded against what the projection
+// says it must record, and what ended in the dead-letter topics and why.
+import type { Kafka } from 'kafkajs';
+import type { SandboxLimits } from '../../../src/sandbox/rate-windows.ts';
+import type { Sandbox } from '../../../src/sandbox/server.ts';
+import { createSandbox } from '../../../src/sandbox/server.ts';
+import { KNOWN_API_KEY } from './traffic.ts';
+
+const GENEROUS: SandboxLimits = { perSecond: 100_000, perMinute: 10_000_000 };
+
+/** The sandbox with the suite's key and limits far above the relay's own (KLAVIYO_RATE_* in relay-process.ts). */
+export function faultSandbox(): Promise<Sandbox> {
+  return createSandbox({
+    port: 0,
+    host: '127.0.0.1',
+    apiKeys: [KNOWN_API_KEY],
+    limits: { events: GENEROUS, bulk: GENEROUS, profiles: GENEROUS },
+  });
+}
+
+export interface DeliveryFigures {
+  readonly expected: number;
+  readonly recorded: number;
+  readonly lost: number;
+  /** Recorded twice under one (profile, metric, unique_id): what Klaviyo must never do for us. */
+  readonly duplicatesRecorded: number;
+  /** Redeliveries Klaviyo (the sandbox) recognised and rejected as already recorded. */
+  readonly duplicatesAbsorbed: number;
+  readonly unexpected: number;
+}
+
+/** `expected` holds `metric|unique_id` per Klaviyo event the projection says the traffic must produce. */
+export function deliveryFigures(sandbox: Sandbox, expected: readonly string[]): DeliveryFigures {
+  const events = sandbox.admin.store.events;
+  const identities = events.map((event) => `${event.profileId}|${event.metric}|${event.uniqueId}`);
+  const got = new Set(events.map((event) => `${event.metric}|${event.uniqueId}`));
+  const wanted = new Set(expected);
+  return {
+    expected: expected.length,
+    recorded: events.length,
+    lost: [...wanted].filter((key) => !got.has(key)).length,
+    duplicatesRecorded: identities.length - new Set(identities).size,
+    duplicatesAbsorbed: sandbox.admin.store.duplicates.length,
+    unexpected: [...got].filter((key) => !wanted.has(key)).length,
+  };
+}
+
+export function hasAll(sandbox: Sandbox, expected: readonly string[]): boolean {
+  if (sandbox.admin.store.events.length < expected.length) return false;
+  return deliveryFigures(sandbox, expected).lost === 0;
+}
+
+export interface TopicRecord {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every committed record of `topic`, read from the beginning until the consumer has reached each
+ * partition's end (the high watermark minus transaction markers, so "reached" is: nothing new for
+ * `idleMs`).
+ */
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  idleMs = 2_500,
+  timeoutMs = 120_000,
+): Promise<TopicRecord[]> {
+  const records: TopicRecord[] = [];
+  const consumer = kafka.consumer({
+    groupId: `faults-reader-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 200,
+    maxBytes: 64 * 1024 * 1024,
+    maxBytesPerPartition: 16 * 1024 * 1024,
+  });
+  // The idle clock starts when the group is joined (a second later: the first fetch), not before.
+  let last = Number.POSITIVE_INFINITY;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    last = Date.now() + 1_000;
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        last = Date.now();
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+        }
+        records.push({
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value,
+          headers,
+        });
+      },
+    });
+    const started = Date.now();
+    while (Date.now() - last < idleMs) {
+      if (Date.now() - started > timeoutMs) throw new Error(`reading ${topic}: not finished within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
