@@ -94,8 +94,8 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
       config.relay.leadRoutingFile === undefined ? undefined : await loadRoutingRules(config.relay.leadRoutingFile);
     const contextAt = createProjectionContext(config, rules);
     const decode: DecodeRecord<DomainEvent> = (record) => decoder.decode(record.value);
-    const projectEvent: ProjectEvent<DomainEvent> = (event) => {
-      const result = project(event, contextAt(now().getTime()));
+    const projectEvent: ProjectEvent<DomainEvent> = (event, backfill) => {
+      const result = project(event, contextAt(now().getTime(), backfill));
       return result.ok ? result.requests : result.error;
     };
     roles.push(

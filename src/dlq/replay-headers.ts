@@ -5,10 +5,12 @@
  * `buildDeadLetterHeaders` keeps `relay.replay.*` when it dead-letters the record again.
  *
  * Domain records (Avro) cannot be rewritten, so `--backfill` / `--max-age` travel as headers that the
- * projector reads with `readReplayHints` and turns into `backfill: true` on the requests it builds.
+ * projector reads with `readReplayHints` and hands to the projection (`ProjectionContext.backfill`), which
+ * sends every request it builds from the record with `backfill: true` when they say so.
  */
 import type { IHeaders } from 'kafkajs';
 import { DLQ_HEADER, headerText, isContextHeader } from '../pipeline/dead-letter/headers.ts';
+import { NO_BACKFILL_HINT, type BackfillHint } from '../projection/freshness.ts';
 
 export const REPLAY_HEADER = {
   id: DLQ_HEADER.replayId,
@@ -43,22 +45,17 @@ export function replayedHeaders(original: IHeaders | undefined, marking: ReplayM
   return headers;
 }
 
-/** What a replayed domain record asks of the projection. */
-export interface ReplayHints {
-  readonly backfill: boolean;
-  readonly maxAgeMs: number | undefined;
-}
+/** What a replayed domain record asks of the projection: the projection's own backfill hint. */
+export type ReplayHints = BackfillHint;
 
-/** For the projector: reads the replay hints of a consumed record (absent on ordinary records). */
+/**
+ * For the projector: reads the replay hints of a consumed record. Ordinary records carry none and get the
+ * shared NO_BACKFILL_HINT (this runs for every record on the hot path: no allocation there).
+ */
 export function readReplayHints(headers: IHeaders | undefined): ReplayHints {
-  const maxAge = Number(headerText(headers, REPLAY_HEADER.maxAgeMs));
-  return {
-    backfill: headerText(headers, REPLAY_HEADER.backfill) === 'true',
-    maxAgeMs: Number.isFinite(maxAge) && maxAge >= 0 ? maxAge : undefined,
-  };
-}
-
-/** True when a request for an event that occurred at `occurredAt` must be sent with `backfill: true`. */
-export function shouldBackfill(hints: ReplayHints, occurredAt: number, now: number): boolean {
-  return hints.backfill || (hints.maxAgeMs !== undefined && now - occurredAt > hints.maxAgeMs);
+  const backfill = headerText(headers, REPLAY_HEADER.backfill) === 'true';
+  const maxAgeText = headerText(headers, REPLAY_HEADER.maxAgeMs);
+  if (!backfill && maxAgeText === undefined) return NO_BACKFILL_HINT;
+  const maxAge = Number(maxAgeText);
+  return { backfill, maxAgeMs: maxAgeText !== '' && Number.isFinite(maxAge) && maxAge >= 0 ? maxAge : undefined };
 }

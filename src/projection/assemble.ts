@@ -11,7 +11,7 @@ import {
 } from '../klaviyo/request.ts';
 import type { ProjectionContext } from './context.ts';
 import type { EventDraft, ProfileUpdateDraft, RequestDraft } from './draft.ts';
-import { isStale } from './freshness.ts';
+import { mustBackfill } from './freshness.ts';
 import { checkCreateEventLimits, checkUpdateProfileLimits } from './limits.ts';
 import { REALTIME_METRICS } from './metrics.ts';
 import { toIsoInstant, toKlaviyoTime } from './time.ts';
@@ -47,7 +47,7 @@ function createEvent(
   occurredAt: number,
   ctx: ProjectionContext,
 ): CreateEventRequest {
-  const stale = isStale(draft.metric, occurredAt, ctx.now, ctx.freshness);
+  const stale = mustBackfill(draft.metric, occurredAt, ctx.now, ctx.freshness, ctx.backfill);
   const body: CreateEventBody = {
     data: {
       type: 'event',

@@ -4,7 +4,7 @@
  * windows and the lead routing rules.
  */
 import type { Config, ProfileIdentifier } from '../config/config.ts';
-import { parseFreshnessWindows, type FreshnessWindows } from './freshness.ts';
+import { parseFreshnessWindows, type BackfillHint, type FreshnessWindows } from './freshness.ts';
 import type { RoutingRules } from './routing/rules.ts';
 
 export interface ProjectionContext {
@@ -16,10 +16,12 @@ export interface ProjectionContext {
   readonly freshness: FreshnessWindows;
   /** Lead routing rules (RELAY_LEAD_ROUTING_FILE); without them LeadCaptured yields no New Lead. */
   readonly routing: RoutingRules | undefined;
+  /** A dead-letter replay's backfill request for this record (absent: only the freshness windows decide). */
+  readonly backfill?: BackfillHint;
 }
 
-/** A context for a given instant; the settings behind it were validated once, when it was created. */
-export type ProjectionContextAt = (now: number) => ProjectionContext;
+/** A context for a given instant (and record's backfill hint); the settings were validated once, at creation. */
+export type ProjectionContextAt = (now: number, backfill?: BackfillHint) => ProjectionContext;
 
 export type ProjectionConfig = { readonly relay: Pick<Config['relay'], 'profileIdentifiers' | 'freshnessWindows'> };
 
@@ -34,5 +36,5 @@ export function createProjectionContext(
 ): ProjectionContextAt {
   const identifiers = Object.freeze([...config.relay.profileIdentifiers]);
   const freshness = parseFreshnessWindows(config.relay.freshnessWindows);
-  return (now) => ({ now, identifiers, freshness, routing: rules });
+  return (now, backfill) => ({ now, identifiers, freshness, routing: rules, ...(backfill ? { backfill } : {}) });
 }

@@ -49,6 +49,35 @@ export function isStale(metric: MetricName, occurredAt: number, now: number, win
   return window !== undefined && now - occurredAt > window;
 }
 
+/**
+ * What a dead-letter replay asks of one record's projection (`dlq replay --backfill` / `--max-age`, carried
+ * as record headers and read at the edge): record its events without firing flows, all of them or those
+ * older than a bound. Ordinary records carry none, which is `NO_BACKFILL_HINT`.
+ */
+export interface BackfillHint {
+  /** Every request projected from the record is backfilled. */
+  readonly backfill: boolean;
+  /** Requests for events that occurred longer ago than this (epoch-millis span) are backfilled. */
+  readonly maxAgeMs: number | undefined;
+}
+
+export const NO_BACKFILL_HINT: BackfillHint = Object.freeze({ backfill: false, maxAgeMs: undefined });
+
+/** The freshness decision: stale for its metric's window, or the record's backfill hint says so. */
+export function mustBackfill(
+  metric: MetricName,
+  occurredAt: number,
+  now: number,
+  windows: FreshnessWindows,
+  hint: BackfillHint = NO_BACKFILL_HINT,
+): boolean {
+  return (
+    hint.backfill ||
+    (hint.maxAgeMs !== undefined && now - occurredAt > hint.maxAgeMs) ||
+    isStale(metric, occurredAt, now, windows)
+  );
+}
+
 function invalid(variable: string, message: string): never {
   throw new RelayError('CONFIG_INVALID', `${variable}: ${message}`, { detail: { variable } });
 }

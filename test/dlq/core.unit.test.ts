@@ -6,10 +6,10 @@ import { countRanges, createHandledIndex, toRanges } from '../../src/dlq/offset-
 import { decideReplay, type ReplaySettings } from '../../src/dlq/plan.ts';
 import { formatProgress, createProgressReporter } from '../../src/dlq/progress.ts';
 import { viewDeadLetter } from '../../src/dlq/record-view.ts';
-import { readReplayHints, REPLAY_HEADER, shouldBackfill } from '../../src/dlq/replay-headers.ts';
+import { readReplayHints, REPLAY_HEADER } from '../../src/dlq/replay-headers.ts';
 import { computeStats } from '../../src/dlq/stats.ts';
 import { createTokenBucket } from '../../src/dlq/token-bucket.ts';
-import { parseFreshnessWindows } from '../../src/projection/freshness.ts';
+import { mustBackfill, parseFreshnessWindows } from '../../src/projection/freshness.ts';
 import { avroValue, createEventRequest, deadLetterHeaders, record } from './fixtures.ts';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
@@ -174,8 +174,8 @@ describe('replay decisions', () => {
     if (decision.kind !== 'replay') throw new Error('expected a replay');
     const hints = readReplayHints(decision.message.headers);
     expect(hints).toEqual({ backfill: false, maxAgeMs: 3_600_000 });
-    expect(shouldBackfill(hints, NOW - 2 * 3_600_000, NOW)).toBe(true);
-    expect(shouldBackfill(hints, NOW - 60_000, NOW)).toBe(false);
+    expect(mustBackfill('Placed Order', NOW - 2 * 3_600_000, NOW, new Map(), hints)).toBe(true);
+    expect(mustBackfill('Placed Order', NOW - 60_000, NOW, new Map(), hints)).toBe(false);
     expect(readReplayHints({})).toEqual({ backfill: false, maxAgeMs: undefined });
   });
   it('leaves a record that names no original topic', () => {

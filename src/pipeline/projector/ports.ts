@@ -5,6 +5,7 @@
  */
 import type { RelayError } from '../../errors.ts';
 import type { KlaviyoRequest } from '../../klaviyo/request.ts';
+import type { BackfillHint } from '../../projection/freshness.ts';
 import type { SourceRecord } from '../source-record.ts';
 
 /** The least the projector needs to know about a domain event: its type, for metrics and headers. */
@@ -22,5 +23,11 @@ export type DecodeResult<E extends TypedEvent> =
  */
 export type DecodeRecord<E extends TypedEvent> = (record: SourceRecord) => Promise<DecodeResult<E>>;
 
-/** The pure projection, with its context (clock, routing rules) already bound. */
-export type ProjectEvent<E extends TypedEvent> = (event: E) => readonly KlaviyoRequest[] | RelayError;
+/**
+ * The pure projection, with its context (clock, routing rules) already bound. `backfill` is what the
+ * record's replay headers ask (dlq replay --backfill / --max-age); ordinary records give NO_BACKFILL_HINT.
+ */
+export type ProjectEvent<E extends TypedEvent> = (
+  event: E,
+  backfill: BackfillHint,
+) => readonly KlaviyoRequest[] | RelayError;

@@ -3,6 +3,7 @@
  * later". The failure policy (errors.ts) decides; this function only applies it. Never throws.
  */
 import { classify, RelayError, type Stage } from '../../errors.ts';
+import { readReplayHints } from '../../dlq/replay-headers.ts';
 import type { KlaviyoRequest } from '../../klaviyo/request.ts';
 import type { SourceRecord } from '../source-record.ts';
 import type { DecodeRecord, ProjectEvent, TypedEvent } from './ports.ts';
@@ -32,7 +33,7 @@ export async function processRecord<E extends TypedEvent>(
   if (!decoded.ok) return failure(decoded.error, undefined, decoded.schemaId, 'decode');
   let projected: readonly KlaviyoRequest[] | RelayError;
   try {
-    projected = project(decoded.event);
+    projected = project(decoded.event, readReplayHints(record.headers));
   } catch (thrown) {
     // The projection returns its errors as data; a throw is a bug of ours, which must not eat the record.
     return { kind: 'retry', error: asRelayError(thrown) };
