@@ -5,6 +5,7 @@
  * arguments, so the policy is tested as a table.
  */
 import { RelayError, type RelayErrorCode } from '../errors.ts';
+import { DEFAULT_BACKOFF, fullJitterDelayMs, type BackoffPolicy } from '../backoff.ts';
 
 /** One item of Klaviyo's JSON:API `errors[]`. */
 export interface KlaviyoErrorItem {
@@ -105,21 +106,17 @@ export function errorForResponse(operation: string, response: ErrorResponse, now
   });
 }
 
-export interface BackoffParameters {
-  /** Delay ceiling of the first retry. */
-  readonly baseMs: number;
-  /** No delay exceeds this, however many attempts. */
-  readonly capMs: number;
+/** The relay's one full-jitter backoff (src/backoff.ts), with its random source injected for tests. */
+export interface BackoffParameters extends BackoffPolicy {
   /** Uniform in [0, 1). Injected so tests are deterministic. */
   readonly random: () => number;
 }
 
-export const DEFAULT_BACKOFF: Omit<BackoffParameters, 'random'> = { baseMs: 200, capMs: 30_000 };
+export { DEFAULT_BACKOFF };
 
 /** Full jitter: uniform in [0, min(cap, base·2^attempt)). `attempt` counts from 0 (the first retry). */
 export function backoffDelayMs(attempt: number, parameters: BackoffParameters): number {
-  const ceiling = Math.min(parameters.capMs, parameters.baseMs * 2 ** Math.max(0, attempt));
-  return Math.floor(parameters.random() * ceiling);
+  return fullJitterDelayMs(attempt, parameters, parameters.random);
 }
 
 /**

@@ -4,7 +4,7 @@
  * Retry-After when longer); while open, the dispatcher does not call Klaviyo for that family at all, so
  * an outage costs one probe per backoff instead of one request per record. Pure: the clock is an argument.
  */
-import { retryDelayMs, type BackoffPolicy } from '../backoff.ts';
+import { retryDelayMs, type BackoffPolicy } from '../../backoff.ts';
 
 export interface CircuitBreaker<K extends string> {
   /** Milliseconds until `key` may be tried again; 0 when closed (or half-open: one probe allowed). */

@@ -11,7 +11,7 @@ import { RelayError } from '../../errors.ts';
 import type { KlaviyoRequest } from '../../klaviyo/request.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { RelayMetrics } from '../../observability/metrics.ts';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff.ts';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../backoff.ts';
 import { buildDeadLetterHeaders } from '../dead-letter/headers.ts';
 import { trackConsumer, type AssignedPartition } from '../kafka/consumer-state.ts';
 import { parseOutboundRecord } from '../outbound-record.ts';

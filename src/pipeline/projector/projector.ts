@@ -9,7 +9,7 @@ import type { Consumer, EachBatchPayload, Kafka, TopicPartitionOffsetAndMetadata
 import type { RelayError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { RelayMetrics } from '../../observability/metrics.ts';
-import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../backoff.ts';
+import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../../backoff.ts';
 import { trackConsumer } from '../kafka/consumer-state.ts';
 import type { RoleHandle } from '../role.ts';
 import { sleep } from '../sleep.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullJitterDelayMs, retryDelayMs } from '../../src/pipeline/backoff.ts';
+import { fullJitterDelayMs, retryDelayMs } from './backoff.ts';
 
 const policy = { baseMs: 100, capMs: 1_000 };
 
