@@ -12,7 +12,7 @@ import type { KlaviyoRequest } from '../../klaviyo/request.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { RelayMetrics } from '../../observability/metrics.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../backoff.ts';
-import { buildDeadLetterHeaders } from '../dead-letter/headers.ts';
+import { deadLetterMessage, type DeadLetterWriter } from '../dead-letter/message.ts';
 import { trackConsumer, type AssignedPartition } from '../kafka/consumer-state.ts';
 import { parseOutboundRecord } from '../outbound-record.ts';
 import type { RoleHandle } from '../role.ts';
@@ -88,32 +88,31 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     if (halted) consumer.pause([{ topic: options.topic }]);
   }
 
+  const writer: DeadLetterWriter = {
+    consumerGroup: options.groupId,
+    serviceVersion: options.serviceVersion,
+    secrets: options.secrets,
+  };
+
   async function writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     const failedAt = now();
     await producer.send({
       topic: deadLetterTopic(options.topic),
       acks: -1,
-      messages: letters.map(({ record, error, attempts: count }) => ({
-        key: record.key,
-        value: record.value,
-        headers: buildDeadLetterHeaders(record.headers, {
-          originalTopic: record.topic,
-          originalPartition: record.partition,
-          originalOffset: record.offset,
-          originalTimestamp: record.timestamp,
-          consumerGroup: options.groupId,
-          stage: 'deliver',
-          errorCode: error.code,
-          errorMessage: error.message,
-          errorDetail: error.detail,
-          attempts: count,
-          firstFailedAt: attempts.get(attemptKey(record))?.firstFailedAt ?? failedAt,
-          failedAt,
-          serviceVersion: options.serviceVersion,
-          secrets: options.secrets,
-        }),
-      })),
+      messages: letters.map(({ record, error, attempts: count }) =>
+        deadLetterMessage(
+          record,
+          {
+            stage: 'deliver',
+            error,
+            attempts: count,
+            firstFailedAt: attempts.get(attemptKey(record))?.firstFailedAt ?? failedAt,
+            failedAt,
+          },
+          writer,
+        ),
+      ),
     });
     for (const { error } of letters) options.metrics.deadLetters.inc({ stage: 'deliver', code: error.code });
   }

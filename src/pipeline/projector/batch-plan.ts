@@ -4,7 +4,7 @@
  * Pure: the clock and the service identity come in as arguments.
  */
 import type { TopicMessages } from 'kafkajs';
-import { buildDeadLetterHeaders } from '../dead-letter/headers.ts';
+import { deadLetterMessage } from '../dead-letter/message.ts';
 import { deadLetterTopic, nextOffset, type SourceRecord } from '../source-record.ts';
 import { toOutboundMessage } from '../outbound-record.ts';
 import type { RecordOutcome } from './process-record.ts';
@@ -48,27 +48,13 @@ export function planTransaction(settled: readonly SettledRecord[], context: Plan
     const topic = deadLetterTopic(record.topic);
     const target = deadLetters.get(topic) ?? { topic, messages: [] };
     deadLetters.set(topic, target);
-    target.messages.push({
-      key: record.key,
-      value: record.value,
-      headers: buildDeadLetterHeaders(record.headers, {
-        originalTopic: record.topic,
-        originalPartition: record.partition,
-        originalOffset: record.offset,
-        originalTimestamp: record.timestamp,
-        consumerGroup: context.consumerGroup,
-        stage: outcome.stage,
-        errorCode: outcome.error.code,
-        errorMessage: outcome.error.message,
-        errorDetail: outcome.error.detail,
-        attempts: 1,
-        firstFailedAt: context.now,
-        failedAt: context.now,
-        ...(outcome.schemaId === undefined ? {} : { schemaId: outcome.schemaId }),
-        serviceVersion: context.serviceVersion,
-        secrets: context.secrets,
-      }),
-    });
+    target.messages.push(
+      deadLetterMessage(
+        record,
+        { ...outcome, attempts: 1, firstFailedAt: context.now, failedAt: context.now },
+        context,
+      ),
+    );
   }
   const topicMessages = [...(outbound.messages.length > 0 ? [outbound] : []), ...deadLetters.values()];
   const deadLetterCount = [...deadLetters.values()].reduce((sum, entry) => sum + entry.messages.length, 0);
