@@ -3,7 +3,7 @@
  * that it does not grow. The relay runs in its own process (projector and dispatcher, as `klaviyo-relay
  * run`) against the Klaviyo sandbox with the rate limits lifted, so the load flows through instead of
  * piling up behind Klaviyo's limits (a backlog is Kafka's to hold, not the relay's memory). RSS is sampled
- * every 5 s; the first 20 s are start-up and warm-up, the rest is compared first minute against last
+ * every 5 s (1 s with --quick); the first 20 s are start-up and warm-up, the rest is compared first minute against last
  * minute (first third against last third in a short run), with the least-squares slope.
  * Prints a table and writes bench/results/memory.json.
  *
@@ -49,9 +49,11 @@ try {
   const samples = result.relay.samples;
   const ready = samples[0];
   if (ready === undefined) throw new Error('the relay worker reported no memory samples');
-  // Steady state: from 20 s after the relay was ready (start-up, warm-up, JIT) to the end of the load.
-  const loadEnds = ready.at + (warmupSeconds + seconds) * 1_000;
-  const steady = samples.filter((s) => s.at >= ready.at + 20_000 && s.at <= loadEnds);
+  // Steady state: from 20 s after the relay was ready (start-up, warm-up, JIT; 40% of a short run) to the
+  // end of the load.
+  const loadMs = (warmupSeconds + seconds) * 1_000;
+  const steadyFrom = ready.at + Math.min(20_000, loadMs * 0.4);
+  const steady = samples.filter((s) => s.at >= steadyFrom && s.at <= ready.at + loadMs);
   if (steady.length < 3) throw new Error(`only ${steady.length} steady-state samples; run longer (--seconds)`);
   const span = steady[steady.length - 1]!.at - steady[0]!.at;
   const window = Math.min(60_000, span / 3);

@@ -51,7 +51,11 @@ function runPart(part: Part): Promise<PartOutcome> {
   say(`\n== ${part.name}: node bench/${part.script} ${part.args.join(' ')}`);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script.pathname, ...part.args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [script.pathname, ...part.args], {
+      stdio: 'inherit',
+      // Parts may write results relative to the repository root.
+      cwd: new URL('..', import.meta.url).pathname,
+    });
     child.on('error', reject);
     child.on('close', (code) =>
       resolve({ name: part.name, status: 'ran', exitCode: code, seconds: (performance.now() - started) / 1_000 }),
@@ -78,8 +82,11 @@ try {
 /** A part's results, only if it wrote them during this run (an old file would mix two machines' noise). */
 function fresh(name: string): Record<string, unknown> | undefined {
   const results = readResults(name);
-  if (typeof results !== 'object' || results === null || !('at' in results)) return undefined;
-  const at = new Date(String(results.at));
+  if (typeof results !== 'object' || results === null) return undefined;
+  // bench/delivery.ts (the delivery engineer's) stamps `measuredAt`; ours stamp `at`.
+  const stamp = 'at' in results ? results.at : 'measuredAt' in results ? results.measuredAt : undefined;
+  if (stamp === undefined) return undefined;
+  const at = new Date(String(stamp));
   return at >= startedAt ? (results as Record<string, unknown>) : undefined;
 }
 
@@ -139,7 +146,16 @@ if (latency) {
   }
 }
 const delivery = fresh('delivery');
-if (delivery) rows.push(['delivery', 'see bench/results/delivery.json', String(get(delivery, 'benchmark') ?? ''), '']);
+if (delivery) {
+  for (const lane of (get(delivery, 'results') as Json[] | undefined) ?? []) {
+    rows.push([
+      'delivery',
+      `${String(lane['lane'])} lane: events/s achieved, 429s (allowed ${String(lane['allowedBurst'])}, ${String(lane['allowedSteady'])})`,
+      `${formatCount(num(lane['achievedEventsPerSecond']) ?? 0)}, ${formatCount(num(lane['rateLimited429']) ?? 0)} × 429`,
+      '',
+    ]);
+  }
+}
 const memory = fresh('memory');
 if (memory) {
   rows.push([
