@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
 import type { Config } from '../config/config.ts';
 import { formatAuditTable } from '../dlq/audit-record.ts';
-import { parseDuration } from '../dlq/duration.ts';
 import { parseFilter, type DlqFilter, type FilterOptions } from '../dlq/filter.ts';
 import {
   executeReplay,
@@ -20,6 +19,7 @@ import {
   type ReplayOutcome,
   type ReplayPreview,
 } from '../dlq/operations.ts';
+import { parseReplayOptions, type ReplayCommandOptions } from '../dlq/replay-options.ts';
 import { formatPreview, formatReplaySummary } from '../dlq/summary.ts';
 import { createSchemaReader } from '../dlq/schema-names.ts';
 import { formatShown, showDeadLetter } from '../dlq/show.ts';
@@ -36,15 +36,7 @@ interface CommonOptions extends FilterOptions {
   readonly includeHandled?: boolean;
 }
 
-interface ReplayOptions extends CommonOptions {
-  readonly to?: string;
-  readonly backfill?: boolean;
-  readonly maxAge?: string;
-  readonly rate?: string;
-  readonly dryRun?: boolean;
-  readonly id?: string;
-  readonly resume?: string;
-}
+type ReplayOptions = CommonOptions & ReplayCommandOptions;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -176,10 +168,9 @@ async function replayCommand(
   topic: string | undefined,
   options: ReplayOptions,
 ): Promise<void> {
-  const maxAgeMs = options.maxAge === undefined ? undefined : durationOption('--max-age', options.maxAge);
-  const rate = options.rate === undefined ? undefined : positiveInteger('--rate', options.rate);
-  if (options.resume === undefined && topic === undefined)
-    throw new CliExit(EXIT.USAGE, `dlq ${mode}: give a dead-letter topic, or --resume <id>`);
+  const parsed = parseReplayOptions(mode, topic, options, Date.now());
+  if (!parsed.ok) throw new CliExit(EXIT.USAGE, parsed.message);
+  const invocation = parsed.value;
   await withContext(options, async (ctx) => {
     const controller = new AbortController();
     const interrupt = (): void => controller.abort();
@@ -188,21 +179,24 @@ async function replayCommand(
     try {
       let outcome: ReplayOutcome;
       let preview: ReplayPreview | undefined;
-      const runOptions = { ...(rate === undefined ? {} : { ratePerSecond: rate }), signal: controller.signal };
-      if (options.resume !== undefined) {
-        outcome = await resumeReplay(ctx, options.resume, runOptions);
+      const runOptions = {
+        ...(invocation.ratePerSecond === undefined ? {} : { ratePerSecond: invocation.ratePerSecond }),
+        signal: controller.signal,
+      };
+      if (invocation.kind === 'resume') {
+        outcome = await resumeReplay(ctx, invocation.replayId, runOptions);
       } else {
         preview = await previewReplay(ctx, {
           mode,
-          dlqTopic: topic ?? '',
-          filter: filterFrom(options, ctx.now()),
-          ...(options.id === undefined ? {} : { replayId: options.id }),
-          ...(options.to === undefined ? {} : { to: options.to }),
-          backfill: options.backfill === true,
-          ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
+          dlqTopic: invocation.dlqTopic,
+          filter: invocation.filter,
+          ...(invocation.replayId === undefined ? {} : { replayId: invocation.replayId }),
+          ...(invocation.to === undefined ? {} : { to: invocation.to }),
+          backfill: invocation.backfill,
+          ...(invocation.maxAgeMs === undefined ? {} : { maxAgeMs: invocation.maxAgeMs }),
           includeHandled: options.includeHandled === true,
         });
-        if (options.dryRun === true) {
+        if (invocation.dryRun) {
           if (options.json === true)
             print(
               JSON.stringify(
@@ -224,7 +218,13 @@ async function replayCommand(
         outcome = await executeReplay(ctx, preview.plan, runOptions);
       }
       if (options.json === true)
-        print(JSON.stringify({ plan: outcome.plan, run: outcome.run, audit: outcome.audit ?? null }, null, 2));
+        print(
+          JSON.stringify(
+            { plan: outcome.plan, run: outcome.run, started: outcome.started ?? null, audit: outcome.audit ?? null },
+            null,
+            2,
+          ),
+        );
       else process.stdout.write(formatReplaySummary(outcome, preview));
       if (!outcome.run.completed)
         throw new CliExit(
@@ -274,19 +274,6 @@ function filterFrom(options: FilterOptions, now: number): DlqFilter {
   const parsed = parseFilter(options, now);
   if (!parsed.ok) throw new CliExit(EXIT.USAGE, parsed.message);
   return parsed.value;
-}
-
-function durationOption(name: string, text: string): number {
-  const parsed = parseDuration(text);
-  if (!parsed.ok) throw new CliExit(EXIT.USAGE, `${name}: ${parsed.message}`);
-  return parsed.value;
-}
-
-function positiveInteger(name: string, text: string): number {
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new CliExit(EXIT.USAGE, `${name} ${text}: must be a positive integer`);
-  return value;
 }
 
 function secretsOf(config: Config): string[] {

@@ -9,13 +9,21 @@ import type { PartitionRanges } from './offset-ranges.ts';
 export const AUDIT_OPERATIONS = ['replay', 'park', 'purge'] as const;
 export type AuditOperation = (typeof AUDIT_OPERATIONS)[number];
 
+/**
+ * A replay or park writes `started` before its first record moves (so an interrupted one shows in
+ * `dlq audit`) and `completed` when it is done; a purge is instant and writes `completed` only.
+ */
+export const AUDIT_STATUSES = ['started', 'completed'] as const;
+export type AuditStatus = (typeof AUDIT_STATUSES)[number];
+
 export interface AuditRecord {
   readonly v: 1;
   readonly auditId: string;
   readonly operation: AuditOperation;
+  readonly status: AuditStatus;
   readonly actor: string;
   readonly host: string;
-  /** ISO 8601 time the operation finished. */
+  /** ISO 8601 time the operation started (status started) or finished (status completed). */
   readonly at: string;
   /** The command line as given, secrets scrubbed. */
   readonly command: readonly string[];
@@ -24,7 +32,10 @@ export interface AuditRecord {
   readonly replayId: string | undefined;
   readonly options: Readonly<Record<string, unknown>>;
   readonly counts: Readonly<Record<string, number>>;
-  /** Dead letters this operation took care of (replayed, parked or purged): left out of later listings. */
+  /**
+   * Dead letters this operation took care of (replayed, parked or purged): left out of later listings.
+   * Empty on a `started` record: nothing is handled until the operation completes.
+   */
   readonly handled: readonly PartitionRanges[];
 }
 
@@ -39,6 +50,8 @@ const auditSchema = z.object({
   v: z.literal(1),
   auditId: z.string(),
   operation: z.enum(AUDIT_OPERATIONS),
+  // Records written before statuses existed were all written on completion.
+  status: z.enum(AUDIT_STATUSES).default('completed'),
   actor: z.string(),
   host: z.string(),
   at: z.string(),
@@ -72,6 +85,7 @@ export function formatAuditTable(records: readonly AuditRecord[]): string {
   const rows = records.map((record) => [
     record.at,
     record.operation,
+    record.status,
     record.actor,
     record.dlqTopic,
     record.replayId ?? '-',
@@ -81,7 +95,7 @@ export function formatAuditTable(records: readonly AuditRecord[]): string {
       .join(' '),
     Object.keys(record.filter).length === 0 ? '(all)' : JSON.stringify(record.filter),
   ]);
-  const header = ['at', 'operation', 'actor', 'dlq', 'replay id', 'counts', 'filter'];
+  const header = ['at', 'operation', 'status', 'actor', 'dlq', 'replay id', 'counts', 'filter'];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
   );

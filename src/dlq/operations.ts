@@ -8,7 +8,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.ts';
 import { RelayError } from '../errors.ts';
 import { parseFreshnessWindows } from '../projection/freshness.ts';
-import { parseAuditRecord, serializeAuditRecord, type AuditOperation, type AuditRecord } from './audit-record.ts';
+import {
+  parseAuditRecord,
+  serializeAuditRecord,
+  type AuditOperation,
+  type AuditRecord,
+  type AuditStatus,
+} from './audit-record.ts';
 import { describeFilter, matchesFilter, type DlqFilter } from './filter.ts';
 import {
   createCoordinateCollector,
@@ -22,6 +28,7 @@ import { createProgressReporter } from './progress.ts';
 import { viewDeadLetter, type DeadLetterRecord, type DeadLetterView } from './record-view.ts';
 import {
   parseReplayPlan,
+  REPLAY_ID_PATTERN,
   replayPlanTopic,
   serializeReplayPlan,
   type ReplayMode,
@@ -109,6 +116,7 @@ export async function writeAudit(
   ctx: DlqContext,
   entry: {
     readonly operation: AuditOperation;
+    readonly status?: AuditStatus;
     readonly dlqTopic: string;
     readonly filter: DlqFilter;
     readonly replayId?: string;
@@ -121,6 +129,7 @@ export async function writeAudit(
     v: 1,
     auditId: randomUUID(),
     operation: entry.operation,
+    status: entry.status ?? 'completed',
     actor: ctx.actor,
     host: ctx.host,
     at: new Date(ctx.now()).toISOString(),
@@ -178,8 +187,6 @@ export interface ReplayPreview {
   readonly replayedBefore: number;
 }
 
-const REPLAY_ID = /^[A-Za-z0-9._-]{1,100}$/;
-
 export function newReplayId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `r${stamp}-${randomBytes(3).toString('hex')}`;
@@ -188,8 +195,11 @@ export function newReplayId(now: number): string {
 /** Selects the records and decides, without writing anything, what a replay (or park) would do: the dry run. */
 export async function previewReplay(ctx: DlqContext, request: ReplayRequest): Promise<ReplayPreview> {
   const replayId = request.replayId ?? newReplayId(ctx.now());
-  if (!REPLAY_ID.test(replayId))
-    throw new RelayError('CONFIG_INVALID', `replay id ${JSON.stringify(replayId)} must match ${REPLAY_ID.source}`);
+  if (!REPLAY_ID_PATTERN.test(replayId))
+    throw new RelayError(
+      'CONFIG_INVALID',
+      `replay id ${JSON.stringify(replayId)} must match ${REPLAY_ID_PATTERN.source}`,
+    );
   const selection = await selectDeadLetters(ctx, request.dlqTopic, request.filter, {
     includeHandled: request.includeHandled === true,
   });
@@ -254,6 +264,8 @@ export async function previewReplay(ctx: DlqContext, request: ReplayRequest): Pr
 export interface ReplayOutcome {
   readonly plan: ReplayPlan;
   readonly run: ReplayRunResult;
+  /** The `started` audit record this run wrote (absent when a resume found the replay already completed). */
+  readonly started: AuditRecord | undefined;
   /** Written when the replay completed (also when a resume finds it already complete); absent when interrupted. */
   readonly audit: AuditRecord | undefined;
 }
@@ -282,7 +294,7 @@ export async function executeReplay(
     );
   }
   await send(ctx, planTopic, plan.replayId, serializeReplayPlan(plan));
-  return runAndAudit(ctx, plan, options);
+  return runAndAudit(ctx, plan, options, false);
 }
 
 /** Continues an interrupted replay (or park) where its committed offsets say it stopped. */
@@ -293,7 +305,7 @@ export async function resumeReplay(
 ): Promise<ReplayOutcome> {
   const plan = await loadReplayPlan(ctx, replayId);
   if (plan === undefined) throw new RelayError('CONFIG_INVALID', `no replay with id ${JSON.stringify(replayId)}`);
-  return runAndAudit(ctx, plan, options);
+  return runAndAudit(ctx, plan, options, true);
 }
 
 export async function loadReplayPlan(ctx: DlqContext, replayId: string): Promise<ReplayPlan | undefined> {
@@ -307,11 +319,42 @@ export async function loadReplayPlan(ctx: DlqContext, replayId: string): Promise
   return found;
 }
 
-async function runAndAudit(ctx: DlqContext, plan: ReplayPlan, options: RunOptions): Promise<ReplayOutcome> {
+async function runAndAudit(
+  ctx: DlqContext,
+  plan: ReplayPlan,
+  options: RunOptions,
+  resuming: boolean,
+): Promise<ReplayOutcome> {
   const rate = options.ratePerSecond;
   // Each chunk is one transaction. Commits cost tens of milliseconds (and the coordinator refuses a new
   // transaction for a moment after a commit), so chunks are half a second of the capped rate, up to 5,000.
   const chunkSize = rate === undefined ? 5_000 : Math.max(1, Math.min(5_000, Math.floor(rate / 2)));
+  const auditOptions = (resumed: boolean): Record<string, unknown> => ({
+    ...(plan.to === undefined ? {} : { to: plan.to }),
+    backfill: plan.backfill,
+    ...(plan.maxAgeMs === undefined ? {} : { maxAgeMs: plan.maxAgeMs }),
+    maxReplays: plan.maxReplays,
+    includeHandled: plan.includeHandled,
+    ...(rate === undefined ? {} : { rate }),
+    resumed,
+  });
+  const findCompleted = async (): Promise<AuditRecord | undefined> =>
+    (await readAudit(ctx)).find((record) => record.replayId === plan.replayId && record.status === 'completed');
+  const alreadyCompleted = resuming ? await findCompleted() : undefined;
+  // Written before the first record moves, so an interrupted replay shows in `dlq audit`: who started what.
+  const started =
+    alreadyCompleted === undefined
+      ? await writeAudit(ctx, {
+          operation: plan.mode,
+          status: 'started',
+          dlqTopic: plan.dlqTopic,
+          filter: plan.filter,
+          replayId: plan.replayId,
+          options: auditOptions(resuming),
+          counts: { selected: plan.counts.selected, toReplay: plan.counts.replay, toPark: plan.counts.park },
+          handled: [],
+        })
+      : undefined;
   const schemaName = await ctx.schemas.prepare([]);
   const run = await runReplayPlan(plan, {
     kafka: ctx.kafka,
@@ -344,24 +387,15 @@ async function runAndAudit(ctx: DlqContext, plan: ReplayPlan, options: RunOption
     now: ctx.now,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  if (!run.completed) return { plan, run, audit: undefined };
-  const audit = await readAudit(ctx);
-  const existing = audit.find((record) => record.replayId === plan.replayId);
-  if (existing !== undefined) return { plan, run, audit: existing };
+  if (!run.completed) return { plan, run, started, audit: undefined };
+  const existing = alreadyCompleted ?? (await findCompleted());
+  if (existing !== undefined) return { plan, run, started, audit: existing };
   const written = await writeAudit(ctx, {
     operation: plan.mode,
     dlqTopic: plan.dlqTopic,
     filter: plan.filter,
     replayId: plan.replayId,
-    options: {
-      ...(plan.to === undefined ? {} : { to: plan.to }),
-      backfill: plan.backfill,
-      ...(plan.maxAgeMs === undefined ? {} : { maxAgeMs: plan.maxAgeMs }),
-      maxReplays: plan.maxReplays,
-      includeHandled: plan.includeHandled,
-      ...(rate === undefined ? {} : { rate }),
-      resumed: run.resumed,
-    },
+    options: auditOptions(run.resumed),
     counts: {
       selected: plan.counts.selected,
       replayed: plan.mode === 'replay' ? plan.counts.replay : 0,
@@ -371,7 +405,7 @@ async function runAndAudit(ctx: DlqContext, plan: ReplayPlan, options: RunOption
     },
     handled: plan.selected,
   });
-  return { plan, run, audit: written };
+  return { plan, run, started, audit: written };
 }
 
 // ── purge ──────────────────────────────────────────────────────────────────────────────────────────

@@ -90,6 +90,9 @@ export function replayPlanTopic(auditTopic: string): string {
   return `${auditTopic}.replays`;
 }
 
+/** Replay ids name a consumer group and a transactional id: kept to characters Kafka and shells take as they are. */
+export const REPLAY_ID_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+
 /** Consumer group and transactional id of a replay: its committed offsets are its progress. */
 export function replayGroupId(replayId: string): string {
   return `relay-dlq-replay-${replayId}`;

@@ -31,6 +31,7 @@ export function formatReplaySummary(outcome: ReplayOutcome, preview: ReplayPrevi
     lines.push(
       `${verb} ${plan.replayId} interrupted: this run ${plan.mode === 'park' ? `parked ${run.parked}` : `replayed ${run.replayed}, parked ${run.parked}`}; every committed chunk stays done`,
     );
+    if (outcome.started !== undefined) lines.push(`audited as started (${outcome.started.auditId}); not completed`);
     return `${lines.join('\n')}\n`;
   }
   lines.push(
@@ -57,6 +58,6 @@ export function formatReplaySummary(outcome: ReplayOutcome, preview: ReplayPrevi
       'Klaviyo deduplicates events by unique_id, so replaying the same records again does not duplicate anything at Klaviyo.',
     );
   }
-  lines.push(outcome.audit === undefined ? 'not audited (interrupted)' : `audited as ${outcome.audit.auditId}`);
+  if (outcome.audit !== undefined) lines.push(`audited as ${outcome.audit.auditId}`);
   return `${lines.join('\n')}\n`;
 }

@@ -93,8 +93,9 @@ describe('dlq replay on the real broker', () => {
     const parked = await readAll(world, `${world.dlqTopic}.parked`);
     expect(parked.map((record) => record.key?.toString()).sort()).toEqual(['key-4', 'key-5']);
     const audit = await readAudit(ctx);
-    expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({
+    expect(audit.map((record) => record.status)).toEqual(['started', 'completed']);
+    expect(audit[0]).toMatchObject({ operation: 'replay', actor: 'alice', replayId: 'first', handled: [] });
+    expect(audit[1]).toMatchObject({
       operation: 'replay',
       actor: 'alice',
       replayId: 'first',
@@ -107,7 +108,7 @@ describe('dlq replay on the real broker', () => {
     const again = await resumeReplay(ctx, 'first');
     expect(again.run).toMatchObject({ completed: true, replayed: 0 });
     expect(await readAll(world, world.sourceTopic)).toHaveLength(4);
-    expect(await readAudit(ctx)).toHaveLength(1);
+    expect(await readAudit(ctx)).toHaveLength(2);
   });
 
   it('park and purge select like replay and are audited once each', async () => {
@@ -125,7 +126,13 @@ describe('dlq replay on the real broker', () => {
     const remaining = await selectDeadLetters(ctx, world.dlqTopic, NO_FILTER);
     expect(remaining.selected.map((view) => view.key).sort()).toEqual(['key-8', 'key-9']);
     const audit = await readAudit(ctx);
-    expect(audit.map((record) => record.operation)).toEqual(['replay', 'park', 'purge']);
+    expect(audit.map((record) => `${record.operation}:${record.status}`)).toEqual([
+      'replay:started',
+      'replay:completed',
+      'park:started',
+      'park:completed',
+      'purge:completed',
+    ]);
   });
 });
 
@@ -175,6 +182,8 @@ describe('a replay killed halfway', () => {
     expect(before).toBeLessThan(total);
 
     const ctx = world.context();
+    // The killed run is in the audit as started, not completed: visible to whoever comes next.
+    expect((await readAudit(ctx)).map((record) => `${record.replayId}:${record.status}`)).toEqual(['killed:started']);
     const outcome = await resumeReplay(ctx, 'killed');
     expect(outcome.run).toMatchObject({ completed: true, resumed: true });
     expect(outcome.run.replayed).toBe(total - before);
@@ -183,7 +192,8 @@ describe('a replay killed halfway', () => {
     expect(keys).toHaveLength(total);
     expect(new Set(keys).size).toBe(total);
     const audit = await readAudit(ctx);
-    expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ replayId: 'killed', counts: { replayed: total }, options: { resumed: true } });
+    expect(audit.map((record) => record.status)).toEqual(['started', 'started', 'completed']);
+    expect(audit[1]).toMatchObject({ replayId: 'killed', options: { resumed: true } });
+    expect(audit[2]).toMatchObject({ replayId: 'killed', counts: { replayed: total }, options: { resumed: true } });
   });
 });
