@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/server.ts';
 import { deadLetterTopic } from '../../src/pipeline/source-record.ts';
 import { expectedEvents, relayConfig } from '../e2e/relay-harness.ts';
-import { createTopicsFor } from '../pipeline/topics-helper.ts';
 import { testEndpoints, testKafka } from '../support/kafka-test-kit.ts';
+import { createLayoutTopics } from './support/topics.ts';
 import { reportFigures } from './support/figures.ts';
 import { deliveryFigures, faultSandbox, hasAll, readTopic } from './support/outcome.ts';
 import { byProfile } from './support/profile.ts';
@@ -35,11 +35,7 @@ describe('crash: kill -9 at random instants', () => {
       klaviyoUrl: sandbox.url,
     });
     const kafka = testKafka('faults-crash');
-    await createTopicsFor(kafka, {
-      sourceTopics: [layout.sourceTopic],
-      outboundTopic: layout.outboundTopic,
-      partitions: 4,
-    });
+    await createLayoutTopics(kafka, layout, 4);
     const events = mixedEvents(EVENTS, `crash${Date.now().toString(36)}`);
     const expected = await expectedEvents(events, relayConfig(env));
     const records = await encodeAll(events, layout.sourceTopic, endpoints.schemaRegistryUrl);

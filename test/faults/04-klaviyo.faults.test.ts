@@ -6,8 +6,8 @@ import type { FaultSpec } from '../../src/sandbox/faults.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
 import { deadLetterTopic } from '../../src/pipeline/source-record.ts';
 import { expectedEvents, relayConfig } from '../e2e/relay-harness.ts';
-import { createTopicsFor } from '../pipeline/topics-helper.ts';
 import { testEndpoints, testKafka } from '../support/kafka-test-kit.ts';
+import { createLayoutTopics } from './support/topics.ts';
 import { reportFigures } from './support/figures.ts';
 import { sampleRecorded, sendSteadily } from './support/flow.ts';
 import { deliveryFigures, faultSandbox, hasAll, readTopic } from './support/outcome.ts';
@@ -44,11 +44,7 @@ async function throughFault(
     klaviyoUrl: sandbox.url,
   });
   const kafka = testKafka(`faults-${scenario}`);
-  await createTopicsFor(kafka, {
-    sourceTopics: [layout.sourceTopic],
-    outboundTopic: layout.outboundTopic,
-    partitions: 4,
-  });
+  await createLayoutTopics(kafka, layout, 4);
   const sendMs = BEFORE_MS + FAULT_MS + AFTER_MS;
   const events = mixedEvents(Math.round((EVENTS_PER_SECOND * sendMs) / 1000), `${scenario}${Date.now().toString(36)}`);
   const expected = await expectedEvents(events, relayConfig(env));

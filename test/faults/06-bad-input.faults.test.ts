@@ -8,6 +8,7 @@ import { deadLetterTopic } from '../../src/pipeline/source-record.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
 import { expectedEvents, relayConfig } from '../e2e/relay-harness.ts';
 import { testEndpoints, testKafka } from '../support/kafka-test-kit.ts';
+import { createLayoutTopics } from './support/topics.ts';
 import { countsBy, reportFigures } from './support/figures.ts';
 import { hostileCorpus, type HostileRecord } from './support/hostile.ts';
 import { deliveryFigures, faultSandbox, hasAll, readTopic } from './support/outcome.ts';
@@ -39,17 +40,11 @@ describe('bad input: hostile records among valid traffic', () => {
       partitions: PARTITIONS,
     });
     const kafka = testKafka('faults-badinput');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [layout.sourceTopic, deadLetterTopic(layout.sourceTopic)].map((topic) => ({
-        topic,
-        numPartitions: PARTITIONS,
-        configEntries: [{ name: 'max.message.bytes', value: MAX_MESSAGE_BYTES }],
-      })),
+    const large = { 'max.message.bytes': MAX_MESSAGE_BYTES };
+    await createLayoutTopics(kafka, layout, PARTITIONS, {
+      [layout.sourceTopic]: large,
+      [deadLetterTopic(layout.sourceTopic)]: large,
     });
-    await admin.disconnect();
 
     const hostile: HostileRecord[] = [];
     const valid: DomainEvent[] = [];

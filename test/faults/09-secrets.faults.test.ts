@@ -9,6 +9,7 @@ import { deadLetterTopic } from '../../src/pipeline/source-record.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
 import { expectedEvents, relayConfig } from '../e2e/relay-harness.ts';
 import { testEndpoints, testKafka } from '../support/kafka-test-kit.ts';
+import { createLayoutTopics } from './support/topics.ts';
 import { reportFigures } from './support/figures.ts';
 import { hostileCorpus } from './support/hostile.ts';
 import { faultSandbox, hasAll, readTopic } from './support/outcome.ts';
@@ -55,6 +56,7 @@ describe('secrets never leave the relay', () => {
       extra: { LOG_LEVEL: 'debug' },
     });
     const kafka = testKafka('faults-secrets');
+    await createLayoutTopics(kafka, layout, 4);
     const events = mixedEvents(800, `sec${Date.now().toString(36)}`);
     const expected = await expectedEvents(events, relayConfig(env));
     const valid = await encodeAll(events, layout.sourceTopic, endpoints.schemaRegistryUrl);
