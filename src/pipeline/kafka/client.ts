@@ -26,12 +26,26 @@ function toSasl(sasl: NonNullable<Config['kafka']['sasl']>): SASLOptions {
   return { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password };
 }
 
+type Level = 'error' | 'warn' | 'info' | 'debug';
+
+/**
+ * The level a kafkajs log entry deserves in an operator's log. kafkajs logs every protocol error answer at
+ * ERROR as it arrives (`[Connection] Response …`), before its caller retries it — after each transaction
+ * commit the broker answers CONCURRENT_TRANSACTIONS once as a matter of course — and then logs the retry it
+ * schedules (`retryCount`/`retryTime`) at ERROR again. Only a failure kafkajs gives up on is an error; a
+ * scheduled retry is a warning, the raw response is detail. Pure, so it is tested as a table.
+ */
+export function kafkaLogLevel(entry: Pick<LogEntry, 'level' | 'log'>): Level {
+  const { message, retryTime } = entry.log as { message?: unknown; retryTime?: unknown };
+  if (entry.level <= logLevel.ERROR) {
+    if (typeof message === 'string' && message.startsWith('[Connection] Response')) return 'debug';
+    return typeof retryTime === 'number' ? 'warn' : 'error';
+  }
+  if (entry.level === logLevel.WARN) return 'warn';
+  return entry.level === logLevel.INFO ? 'info' : 'debug';
+}
+
 function logKafkaEntry(logger: Logger, entry: LogEntry): void {
   const { message, ...rest } = entry.log;
-  const fields = { kafkajs: entry.namespace, ...rest };
-  const text = `kafkajs: ${String(message)}`;
-  if (entry.level <= logLevel.ERROR) logger.error(fields, text);
-  else if (entry.level === logLevel.WARN) logger.warn(fields, text);
-  else if (entry.level === logLevel.INFO) logger.info(fields, text);
-  else logger.debug(fields, text);
+  logger[kafkaLogLevel(entry)]({ kafkajs: entry.namespace, ...rest }, `kafkajs: ${String(message)}`);
 }
