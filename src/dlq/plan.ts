@@ -11,6 +11,7 @@ import { isStale, type FreshnessWindows } from '../projection/freshness.ts';
 import { isMetricName } from '../projection/metrics.ts';
 import { isRecord, type DeadLetterView } from './record-view.ts';
 import { replayedHeaders } from './replay-headers.ts';
+import { parkedTopic } from '../pipeline/source-record.ts';
 
 export interface OutgoingMessage {
   readonly key: Buffer | null;
@@ -41,9 +42,8 @@ export interface ReplaySettings {
 
 export const PARKED_HEADER = { at: 'relay.dlq.parked.at', reason: 'relay.dlq.parked.reason' } as const;
 
-export function parkedTopicOf(dlqTopic: string): string {
-  return `${dlqTopic}.parked`;
-}
+/** `<dlq>.parked`: the one naming rule, shared with the topics the relay creates on start. */
+export const parkedTopicOf = parkedTopic;
 
 export function decideReplay(view: DeadLetterView, settings: ReplaySettings): ReplayDecision {
   const { record, info } = view;

@@ -33,6 +33,7 @@ export function deadLetterTopic(topic: string): string {
   return `${topic}.dlq`;
 }
 
-export function parkedTopic(topic: string): string {
-  return `${topic}.parked`;
+/** Where a dead letter that failed again after its last allowed replay waits for a human: `<dlq>.parked`. */
+export function parkedTopic(deadLetterTopicName: string): string {
+  return `${deadLetterTopicName}.parked`;
 }

@@ -18,7 +18,7 @@ export function relayTopics(layout: TopicLayout): string[] {
   const withDeadLetters = [...layout.sourceTopics, layout.outboundTopic].flatMap((topic) => [
     topic,
     deadLetterTopic(topic),
-    parkedTopic(topic),
+    parkedTopic(deadLetterTopic(topic)),
   ]);
   return [...new Set([...withDeadLetters, layout.auditTopic])];
 }
