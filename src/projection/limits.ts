@@ -38,14 +38,16 @@ export function checkCreateEventLimits(body: CreateEventBody): void {
   if (propertyCount > KLAVIYO_LIMITS.maxEventProperties) {
     exceeded(`event has ${propertyCount} properties (Klaviyo allows 400)`, '/data/attributes/properties');
   }
-  checkStrings(body, []);
-  const size = utf8SizeIfOver(JSON.stringify(body), KLAVIYO_LIMITS.maxEventBodyBytes);
+  const json = JSON.stringify(body);
+  if (mayHoldOversizedString(json)) checkStrings(body, []);
+  const size = utf8SizeIfOver(json, KLAVIYO_LIMITS.maxEventBodyBytes);
   if (size !== undefined) exceeded(`event body is ${size} bytes (Klaviyo allows 5 MB)`, '');
 }
 
 export function checkUpdateProfileLimits(body: UpdateProfileBody): void {
-  checkStrings(body, []);
-  const size = utf8SizeIfOver(JSON.stringify(body), KLAVIYO_LIMITS.maxProfileUpdateBodyBytes);
+  const json = JSON.stringify(body);
+  if (mayHoldOversizedString(json)) checkStrings(body, []);
+  const size = utf8SizeIfOver(json, KLAVIYO_LIMITS.maxProfileUpdateBodyBytes);
   if (size !== undefined) {
     exceeded(`profile update body is ${size} bytes (Klaviyo allows 100 KB)`, '');
   }
@@ -77,6 +79,15 @@ function checkStrings(value: JsonValue | object | undefined, path: (string | num
     checkStrings(child as JsonValue | undefined, path);
     path.pop();
   }
+}
+
+/**
+ * False when no string inside the document can be over Klaviyo's string limit: every string is shorter than
+ * the whole JSON text, and a UTF-16 unit never takes more than 3 UTF-8 bytes. Typical requests are a few KB,
+ * so the per-string walk is skipped on the hot path.
+ */
+function mayHoldOversizedString(json: string): boolean {
+  return json.length * 3 > KLAVIYO_LIMITS.maxStringBytes;
 }
 
 /** RFC 6901 JSON pointer of a path. */
