@@ -11,7 +11,7 @@
  *
  * Options: --rate <n> and --seconds <n> for the Reset Password scenario (default 50 and 60),
  * --mixed-rate <n> and --mixed-seconds <n> (default 1,000 and 60), --drain-seconds <n> (default 120: how
- * long the Klaviyo-limited mixed run waits for its backlog), --quick (10 s each, 3 s warm-up, 30 s drain),
+ * long the Klaviyo-limited mixed run waits for its backlog), --quick (5 s each, 2 s warm-up, short drains),
  * --only <reset,mixed-lifted,mixed> (a subset), --cpu-prof (the relay's V8 profile into bench/results/profiles/).
  */
 import { hasFlag, numberFlag } from './lib/args.ts';
@@ -23,14 +23,14 @@ import { formatCount, formatMiB, formatMs, renderTable } from './lib/table.ts';
 
 const quick = hasFlag('--quick');
 const resetRate = numberFlag('--rate', 50);
-const resetSeconds = numberFlag('--seconds', quick ? 10 : 60);
+const resetSeconds = numberFlag('--seconds', quick ? 5 : 60);
 const mixedRate = numberFlag('--mixed-rate', 1_000);
-const mixedSeconds = numberFlag('--mixed-seconds', quick ? 10 : 60);
-const warmupSeconds = quick ? 3 : 5;
+const mixedSeconds = numberFlag('--mixed-seconds', quick ? 5 : 60);
+const warmupSeconds = quick ? 2 : 5;
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const profileDir = hasFlag('--cpu-prof') ? new URL('./results/profiles/', import.meta.url).pathname : undefined;
 /** How long the Klaviyo-limited mixed run waits for its backlog to drain (it cannot at Klaviyo's limits). */
-const drainSeconds = numberFlag('--drain-seconds', quick ? 30 : 120);
+const drainSeconds = numberFlag('--drain-seconds', quick ? 5 : 120);
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
 const TARGETS = { resetPasswordP99Ms: 250, mixedP99Ms: 1_000 };
@@ -68,7 +68,7 @@ try {
       rate: mixedRate,
       seconds: mixedSeconds,
       limits: 'lifted',
-      drainTimeoutMs: 60_000,
+      drainTimeoutMs: quick ? 20_000 : 60_000,
       targetP99Ms: TARGETS.mixedP99Ms,
     },
     {
