@@ -219,7 +219,7 @@ export function createEventValidator(options: ValidatorOptions): EventValidator 
       const result = schema.safeParse(event.data);
       if (!result.success) return { ok: false, error: validationError(event.type, result.error) };
       const small = hints?.encodedBytes !== undefined && hints.encodedBytes * 3 <= KLAVIYO_LIMITS.maxStringBytes;
-      const oversized = small ? undefined : oversizedStringPath(event.data, '');
+      const oversized = small ? undefined : oversizedStringPath(event.data);
       if (oversized !== undefined) {
         const message = "is larger than Klaviyo's 100 KB string limit";
         return {
@@ -248,26 +248,31 @@ export function resetLinkProblem(link: string, allowedHosts: ReadonlySet<string>
 }
 
 /** Dotted path of the first string (value or map key) over Klaviyo's size limit, if any. */
-function oversizedStringPath(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return fitsKlaviyoString(value) ? undefined : path;
+function oversizedStringPath(value: unknown): string | undefined {
+  return oversizedStringKeys(value)?.join('.');
+}
+
+/**
+ * Keys down to the first oversized string. The path is built on the way back from a find, not on the
+ * way down: building it for every field made this walk cost more than decoding the record.
+ */
+function oversizedStringKeys(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return fitsKlaviyoString(value) ? undefined : [];
   if (typeof value !== 'object' || value === null) return undefined;
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index += 1) {
-      const found = oversizedStringPath(value[index], join(path, String(index)));
-      if (found !== undefined) return found;
+      const found = oversizedStringKeys(value[index]);
+      if (found !== undefined) return [String(index), ...found];
     }
     return undefined;
   }
-  for (const [key, child] of Object.entries(value)) {
-    if (!fitsKlaviyoString(key)) return join(path, key.slice(0, 40));
-    const found = oversizedStringPath(child, join(path, key));
-    if (found !== undefined) return found;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!fitsKlaviyoString(key)) return [key.slice(0, 40)];
+    const found = oversizedStringKeys(record[key]);
+    if (found !== undefined) return [key, ...found];
   }
   return undefined;
-}
-
-function join(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
 }
 
 function validationError(type: string, error: z.ZodError): RelayError {
