@@ -67,17 +67,21 @@ try {
   const flat = lastRss <= firstRss * (1 + FLAT_TOLERANCE);
   const underTarget = peakSteadyRss < TARGET_RSS_BYTES;
   const rows = [
-    ['window', 'median RSS', 'median heap used', 'samples'],
+    ['window', 'median RSS', 'median heap used', 'median heap total', 'median external', 'samples'],
     [
       `first ${Math.round(window / 1_000)} s`,
       formatMiB(firstRss),
       formatMiB(median(first.map(heap))),
+      formatMiB(median(first.map((s) => s.heapTotalBytes))),
+      formatMiB(median(first.map((s) => s.externalBytes))),
       String(first.length),
     ],
     [
       `last ${Math.round(window / 1_000)} s`,
       formatMiB(lastRss),
       formatMiB(median(last.map(heap))),
+      formatMiB(median(last.map((s) => s.heapTotalBytes))),
+      formatMiB(median(last.map((s) => s.externalBytes))),
       String(last.length),
     ],
   ];
@@ -120,6 +124,8 @@ try {
       secondsSinceReady: Math.round((s.at - ready.at) / 100) / 10,
       rssBytes: s.rssBytes,
       heapUsedBytes: s.heapUsedBytes,
+      heapTotalBytes: s.heapTotalBytes,
+      externalBytes: s.externalBytes,
       cpuSeconds: Math.round(s.cpuSeconds * 100) / 100,
     })),
   });

@@ -11,6 +11,10 @@ export interface CpuSnapshot {
   readonly cpuSeconds: number;
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
+  /** V8 heap reserved (used + free): what the JS heap holds of the RSS. */
+  readonly heapTotalBytes: number;
+  /** Memory outside the JS heap held by JS objects: Buffers (Kafka batches, HTTP bodies) and the like. */
+  readonly externalBytes: number;
 }
 
 export type WorkerMessage =
@@ -37,6 +41,8 @@ export function snapshot(): CpuSnapshot {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
   };
 }
 
