@@ -60,6 +60,8 @@ export interface Selection {
   readonly selected: readonly DeadLetterView[];
   /** Records that passed the filter but were handled earlier (replayed, parked or purged). */
   readonly handledSkipped: number;
+  /** With `includeHandled`: selected records that earlier operations had already handled. */
+  readonly handledIncluded: number;
   readonly scanned: number;
 }
 
@@ -81,17 +83,21 @@ export async function selectDeadLetters(
   const handled = options.handled ?? (await handledIndexFor(ctx, topic));
   const selected: DeadLetterView[] = [];
   let handledSkipped = 0;
+  let handledIncluded = 0;
   for (const record of records) {
     if (filter.limit !== undefined && selected.length >= filter.limit) break;
     const view = viewDeadLetter(record, schemaName);
     if (!matchesFilter(view, filter)) continue;
-    if (options.includeHandled !== true && handled.has(record.partition, view.offset)) {
-      handledSkipped += 1;
-      continue;
+    if (handled.has(record.partition, view.offset)) {
+      if (options.includeHandled !== true) {
+        handledSkipped += 1;
+        continue;
+      }
+      handledIncluded += 1;
     }
     selected.push(view);
   }
-  return { topic, selected, handledSkipped, scanned: records.length };
+  return { topic, selected, handledSkipped, handledIncluded, scanned: records.length };
 }
 
 /** Every record on the audit topic, oldest first (records that are not audit records are left out). */
@@ -183,6 +189,8 @@ export interface ReplayPreview {
   readonly plan: ReplayPlan;
   readonly records: readonly PlannedRecord[];
   readonly handledSkipped: number;
+  /** Selected records that earlier operations had already handled (only with `includeHandled`). */
+  readonly handledIncluded: number;
   /** Selected records that an earlier replay had already put back once (relay.replay.count > 0). */
   readonly replayedBefore: number;
 }
@@ -257,6 +265,7 @@ export async function previewReplay(ctx: DlqContext, request: ReplayRequest): Pr
     plan,
     records,
     handledSkipped: selection.handledSkipped,
+    handledIncluded: selection.handledIncluded,
     replayedBefore: records.filter((record) => record.view.info.replayCount > 0).length,
   };
 }

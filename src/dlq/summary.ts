@@ -20,6 +20,10 @@ export function formatPreview(preview: ReplayPreview): string {
   );
   if (preview.handledSkipped > 0)
     lines.push(`${preview.handledSkipped} matching records were already handled (--include-handled to include them)`);
+  if (preview.handledIncluded > 0)
+    lines.push(
+      `${preview.handledIncluded} of them were handled before; Klaviyo deduplicates by unique_id, so nothing already recorded is duplicated`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -53,7 +57,11 @@ export function formatReplaySummary(outcome: ReplayOutcome, preview: ReplayPrevi
   }
   if (preview !== undefined && preview.replayedBefore > 0)
     lines.push(`${preview.replayedBefore} of them had been replayed before`);
-  if (plan.mode === 'replay') {
+  if (plan.mode === 'replay' && preview !== undefined && preview.handledIncluded > 0) {
+    lines.push(
+      `${preview.handledIncluded} of them had been replayed, parked or purged before: Klaviyo keeps one event per profile, metric and unique_id, so the events already recorded are not duplicated (and fire no flow again)`,
+    );
+  } else if (plan.mode === 'replay') {
     lines.push(
       'Klaviyo deduplicates events by unique_id, so replaying the same records again does not duplicate anything at Klaviyo.',
     );
