@@ -102,9 +102,9 @@ async function replay(
 
 const now = Date.now();
 // Event ids are UUIDs (the validator insists); the records are keyed by them, so --key selects them.
-const FRESH = [randomUUID(), randomUUID()];
-const OLD = randomUUID();
-const HOSTILE = randomUUID();
+const FRESH: string[] = [randomUUID(), randomUUID()];
+const OLD: string = randomUUID();
+const HOSTILE: string = randomUUID();
 
 beforeAll(async () => {
   sandbox = await createSandbox({ port: 0, host: '127.0.0.1', apiKeys: [GOOD_KEY] });
