@@ -93,11 +93,11 @@ describe('klaviyo-relay end to end', () => {
     }
   });
 
-  // The issue asks for a 30 s burst; 8 s keeps the suite fast and exercises the same path (pause, backoff,
-  // circuit breaker, resume). RELAY_E2E_BURST_MS runs the full 30 s.
+  // A 30 s outage: long enough for the backoff to reach its cap and the circuit breaker to open and close
+  // again. RELAY_E2E_BURST_MS shortens it for a quick local run.
   it('rides out a 503 burst: everything arrives, nothing is dead-lettered', async () => {
     sandbox.admin.reset();
-    const burstMs = Number(process.env['RELAY_E2E_BURST_MS'] ?? 8_000);
+    const burstMs = Number(process.env['RELAY_E2E_BURST_MS'] ?? 30_000);
     const layout = uniqueLayout('burst');
     const env = relayEnv(layout, sandbox.url);
     const relay = await startRelay(relayConfig(env), { logger: quietLogger });
