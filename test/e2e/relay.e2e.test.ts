@@ -68,6 +68,14 @@ describe('klaviyo-relay end to end', () => {
       expect(recorded().sort()).toEqual([...expected].sort());
       expect(sandbox.admin.store.duplicates).toEqual([]);
       expect(await readyz(relay)).toBe(200);
+      // EmailChanged's Update Profile (PATCH) reached Klaviyo before Updated Email: the profile has the new
+      // address, and no profile keeps the old one.
+      const emailChanged = examples.find((event) => event.type === 'EmailChanged');
+      if (emailChanged?.type !== 'EmailChanged') throw new Error('no EmailChanged example');
+      expect(sandbox.admin.store.findBy('external_id', emailChanged.data.customer.customerId)?.email).toBe(
+        emailChanged.data.newEmail,
+      );
+      expect(sandbox.admin.store.findBy('email', emailChanged.data.oldEmail)).toBeUndefined();
 
       const letters: ReturnType<typeof readDeadLetterHeaders>[] = [];
       await consumeUntil(kafka.consumer({ groupId: uniqueName('e2e-dlq') }), {
