@@ -328,6 +328,8 @@ export async function loadReplayPlan(ctx: DlqContext, replayId: string): Promise
   return found;
 }
 
+const MAX_CHUNK_RECORDS = 2_500;
+
 async function runAndAudit(
   ctx: DlqContext,
   plan: ReplayPlan,
@@ -336,8 +338,9 @@ async function runAndAudit(
 ): Promise<ReplayOutcome> {
   const rate = options.ratePerSecond;
   // Each chunk is one transaction. Commits cost tens of milliseconds (and the coordinator refuses a new
-  // transaction for a moment after a commit), so chunks are half a second of the capped rate, up to 5,000.
-  const chunkSize = rate === undefined ? 5_000 : Math.max(1, Math.min(5_000, Math.floor(rate / 2)));
+  // transaction for a moment after a commit), so chunks are half a second of the capped rate, up to 2,500:
+  // 5,000-record chunks of 100,000 dead letters failed with MESSAGE_TOO_LARGE (bench:dlq, uncapped).
+  const chunkSize = Math.max(1, Math.min(MAX_CHUNK_RECORDS, Math.floor((rate ?? Number.POSITIVE_INFINITY) / 2)));
   const auditOptions = (resumed: boolean): Record<string, unknown> => ({
     ...(plan.to === undefined ? {} : { to: plan.to }),
     backfill: plan.backfill,

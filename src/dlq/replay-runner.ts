@@ -5,7 +5,7 @@
  * (the new producer fences the old one) and the group's committed offsets say where to continue, so no
  * record is replayed twice for the same replay id. Consumers downstream read committed records only.
  */
-import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { RelayError } from '../errors.ts';
 import { createHandledIndex } from './offset-ranges.ts';
 import { decideReplay, parkedMessage, parkedTopicOf, type ReplayDecision, type ReplaySettings } from './plan.ts';
@@ -67,6 +67,47 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
   const counts = { replayed: 0, parked: 0, unroutable: 0, backfilled: 0, notSelected: 0 };
   if (pending.size === 0) return { completed: true, resumed, ...counts };
 
+  const buildChunk = (topic: string, partition: number, chunk: readonly KafkaMessage[]): BuiltChunk | undefined => {
+    const last = chunk[chunk.length - 1];
+    if (last === undefined) return undefined;
+    const chunkCounts: ChunkCounts = { replayed: 0, parked: 0, unroutable: 0, backfilled: 0, notSelected: 0 };
+    const outgoing = new Map<string, Message[]>();
+    let sends = 0;
+    for (const message of chunk) {
+      // The cheap check first: a filtered replay reads whole partitions but selects few of their records.
+      if (!selected.has(partition, Number(message.offset))) {
+        chunkCounts.notSelected += 1;
+        continue;
+      }
+      const view = viewDeadLetter(
+        {
+          topic,
+          partition,
+          offset: message.offset,
+          timestamp: message.timestamp,
+          key: message.key ?? null,
+          value: message.value,
+          headers: message.headers ?? {},
+        },
+        deps.schemaName,
+      );
+      const decision = decide(plan, view, deps);
+      if (decision.kind === 'unroutable') {
+        chunkCounts.unroutable += 1;
+        continue;
+      }
+      if (decision.kind === 'park') chunkCounts.parked += 1;
+      else {
+        chunkCounts.replayed += 1;
+        if (decision.backfilled) chunkCounts.backfilled += 1;
+      }
+      const list = outgoing.get(decision.topic) ?? [];
+      list.push(decision.message);
+      outgoing.set(decision.topic, list);
+      sends += 1;
+    }
+    return { outgoing, sends, size: chunk.length, lastOffset: last.offset, counts: chunkCounts };
+  };
   const progress = deps.progress(total, alreadyDone);
   let done = alreadyDone;
   const producer = deps.kafka.producer({ transactionalId: groupId, idempotent: true, maxInFlightRequests: 1 });
@@ -111,60 +152,44 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
         const end = ends.get(batch.partition);
         if (end === undefined || !pending.has(batch.partition)) return;
         const messages = batch.messages.filter((message) => Number(message.offset) < end);
-        for (let index = 0; index < messages.length; index += deps.chunkSize) {
-          if (!isRunning() || deps.signal?.aborted === true || failure !== undefined) return;
-          const chunk = messages.slice(index, index + deps.chunkSize);
-          const outgoing = new Map<string, Message[]>();
-          for (const message of chunk) {
-            const view = viewDeadLetter(
-              {
-                topic: batch.topic,
-                partition: batch.partition,
-                offset: message.offset,
-                timestamp: message.timestamp,
-                key: message.key ?? null,
-                value: message.value,
-                headers: message.headers ?? {},
-              },
-              deps.schemaName,
-            );
-            if (!selected.has(batch.partition, view.offset)) {
-              counts.notSelected += 1;
-              continue;
-            }
-            const decision = decide(plan, view, deps);
-            if (decision.kind === 'unroutable') {
-              counts.unroutable += 1;
-              continue;
-            }
-            if (decision.kind === 'park') counts.parked += 1;
-            else {
-              counts.replayed += 1;
-              if (decision.backfilled) counts.backfilled += 1;
-            }
-            const list = outgoing.get(decision.topic) ?? [];
-            list.push(decision.message);
-            outgoing.set(decision.topic, list);
-          }
-          const sends = [...outgoing.values()].reduce((sum, list) => sum + list.length, 0);
-          await deps.bucket.take(sends);
-          const last = chunk[chunk.length - 1];
-          if (last === undefined) continue;
+        // Pipelined: while one chunk's transaction is in flight (network, broker), the next chunk is
+        // built (CPU). A chunk's counts and progress are added only once its transaction committed.
+        let inFlight: Promise<void> | undefined;
+        let inFlightChunk: BuiltChunk | undefined;
+        const settle = async (): Promise<boolean> => {
+          if (inFlight === undefined || inFlightChunk === undefined) return true;
           try {
-            await commitChunk(producer, groupId, plan.dlqTopic, batch.partition, last.offset, outgoing);
+            await inFlight;
           } catch (error) {
             // The transaction was aborted: nothing of this chunk is visible and the offset did not move.
             // Stop rather than let the consumer retry, so the counts stay true; --resume continues here.
             failure = error;
             finish();
-            return;
+            return false;
+          } finally {
+            inFlight = undefined;
           }
-          resolveOffset(last.offset);
-          done += chunk.length;
+          const committed = inFlightChunk;
+          inFlightChunk = undefined;
+          for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += committed.counts[key];
+          resolveOffset(committed.lastOffset);
+          done += committed.size;
           progress.update(done);
           await heartbeat();
+          return true;
+        };
+        for (let index = 0; index < messages.length; index += deps.chunkSize) {
+          if (!isRunning() || deps.signal?.aborted === true || failure !== undefined) break;
+          const chunk = buildChunk(batch.topic, batch.partition, messages.slice(index, index + deps.chunkSize));
+          if (chunk === undefined) continue;
+          await deps.bucket.take(chunk.sends);
+          if (!(await settle())) return;
+          inFlightChunk = chunk;
+          inFlight = commitChunk(producer, groupId, plan.dlqTopic, batch.partition, chunk.lastOffset, chunk.outgoing);
         }
-        reached(batch.partition, Number(batch.lastOffset()));
+        if (!(await settle())) return;
+        if (isRunning() && deps.signal?.aborted !== true && failure === undefined)
+          reached(batch.partition, Number(batch.lastOffset()));
       },
     });
     await finished;
@@ -187,6 +212,22 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
   const completed = pending.size === 0;
   if (completed) progress.finish(total);
   return { completed, resumed, ...counts };
+}
+
+interface ChunkCounts {
+  replayed: number;
+  parked: number;
+  unroutable: number;
+  backfilled: number;
+  notSelected: number;
+}
+
+interface BuiltChunk {
+  readonly outgoing: ReadonlyMap<string, Message[]>;
+  readonly sends: number;
+  readonly size: number;
+  readonly lastOffset: string;
+  readonly counts: ChunkCounts;
 }
 
 function decide(plan: ReplayPlan, view: ReturnType<typeof viewDeadLetter>, deps: ReplayRunDeps): ReplayDecision {
