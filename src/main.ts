@@ -24,7 +24,7 @@ import { createKafka } from './pipeline/kafka/client.ts';
 import type { DecodeRecord, ProjectEvent } from './pipeline/projector/ports.ts';
 import { createProjector } from './pipeline/projector/projector.ts';
 import type { RoleHandle } from './pipeline/role.ts';
-import { ensureTopics, relayTopics } from './pipeline/topics.ts';
+import { ensureRelayTopics } from './pipeline/topics.ts';
 import { createProjectionContext } from './projection/context.ts';
 import { project } from './projection/project.ts';
 import { loadRoutingRules } from './projection/routing/load.ts';
@@ -68,9 +68,9 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const created = await ensureTopics(
+    const created = await ensureRelayTopics(
       admin,
-      relayTopics({ sourceTopics, outboundTopic: config.relay.outboundTopic, auditTopic: config.relay.auditTopic }),
+      { sourceTopics, outboundTopic: config.relay.outboundTopic, auditTopic: config.relay.auditTopic },
       { partitions: config.relay.topicPartitions, replication: config.relay.topicReplication },
     );
     if (created.length > 0) logger.info({ topics: created }, 'created missing topics');

@@ -29,6 +29,17 @@ export interface TopicSettings {
   readonly replication: number;
 }
 
+/** The audit log is read in the order it was written, so it has one partition whatever the default. */
+export const AUDIT_TOPIC_PARTITIONS = 1;
+
+/** Creates every missing topic of the relay (the audit topic with one partition); returns those created. */
+export async function ensureRelayTopics(admin: Admin, layout: TopicLayout, settings: TopicSettings): Promise<string[]> {
+  const dataTopics = relayTopics(layout).filter((topic) => topic !== layout.auditTopic);
+  const created = await ensureTopics(admin, dataTopics, settings);
+  const audit = await ensureTopics(admin, [layout.auditTopic], { ...settings, partitions: AUDIT_TOPIC_PARTITIONS });
+  return [...created, ...audit];
+}
+
 /** Creates the missing topics; returns the names it created. Safe to race with another instance. */
 export async function ensureTopics(
   admin: Admin,
