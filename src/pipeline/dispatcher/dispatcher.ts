@@ -14,6 +14,7 @@ import type { RelayMetrics } from '../../observability/metrics.ts';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../backoff.ts';
 import { deadLetterMessage, type DeadLetterWriter } from '../dead-letter/message.ts';
 import { trackConsumer, type AssignedPartition } from '../kafka/consumer-state.ts';
+import { groupErrorCause } from '../kafka/group-errors.ts';
 import { parseOutboundRecord } from '../outbound-record.ts';
 import type { RoleHandle } from '../role.ts';
 import { deadLetterTopic, toSourceRecord, type SourceRecord } from '../source-record.ts';
@@ -163,7 +164,12 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       lastCommitAt = Date.now();
       const commit = commitOffsetAfter(offsets, settled);
       if (commit === undefined || commit === firstOffset || commit === committed) return;
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: commit }]);
+      await consumer
+        .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: commit }])
+        .catch((error: unknown) => {
+          // Unwrapped, a group error makes kafkajs rejoin; wrapped, it would crash the consumer for good.
+          throw groupErrorCause(error) ?? error;
+        });
       payload.resolveOffset((BigInt(commit) - 1n).toString());
       committed = commit;
     };
