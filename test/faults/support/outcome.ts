@@ -82,8 +82,8 @@ export async function readTopic(
   consumer.on(consumer.events.GROUP_JOIN, () => {
     last = Date.now() + 1_000;
   });
-  await consumer.connect();
-  try {
+  const read = async (): Promise<TopicRecord[]> => {
+    await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
@@ -101,13 +101,19 @@ export async function readTopic(
         });
       },
     });
-    const started = Date.now();
-    while (Date.now() - last < idleMs) {
-      if (Date.now() - started > timeoutMs) throw new Error(`reading ${topic}: not finished within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    while (Date.now() - last < idleMs) await new Promise((resolve) => setTimeout(resolve, 200));
     return records;
+  };
+  // One deadline over connecting, joining and reading: a broker that does not answer fails the scenario
+  // instead of hanging it.
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`reading ${topic}: not finished within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([read(), deadline]);
   } finally {
-    await consumer.disconnect();
+    clearTimeout(timer);
+    await Promise.race([consumer.disconnect(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
   }
 }
