@@ -1,13 +1,12 @@
 // A second, private Kafka node for the broker-restart scenario, so that stopping a broker never disturbs
 // the shared one other test runs on this machine use. Built with the local stack's own functions
-// (scripts/stack) on other ports and a state folder under test/faults/results/. The shared schema
+// (scripts/stack) on other ports and its own state folder, .stack/faults-broker/. The shared schema
 // registry is used as it is: it only stores schemas.
 import { mkdir, readFile } from 'node:fs/promises';
 import { ensureKafkaRuntime } from '../../../scripts/stack/artifacts.ts';
 import { startKafka, waitForKafka } from '../../../scripts/stack/kafka-node.ts';
 import { launch, stopProcess, type PidRecord } from '../../../scripts/stack/processes.ts';
 import { kafkaBootstrap, readStackSettings, type StackSettings } from '../../../scripts/stack/settings.ts';
-import { RESULTS_DIR } from './figures.ts';
 
 export interface SecondKafka {
   readonly brokers: string;
@@ -22,7 +21,8 @@ export interface SecondKafka {
 export async function startSecondKafka(port = 19_092): Promise<SecondKafka> {
   const settings: StackSettings = readStackSettings({
     ...process.env,
-    STACK_STATE_DIR: `${RESULTS_DIR}stack`,
+    // Beside the shared stack's state, which git, Prettier and ESLint already ignore.
+    STACK_STATE_DIR: '.stack/faults-broker',
     STACK_KAFKA_PORT: String(port),
     STACK_KAFKA_CONTROLLER_PORT: String(port + 1),
     STACK_KAFKA_HEAP: '512m',
