@@ -11,8 +11,11 @@ describe('guarded reader types', () => {
   const example = loadExample('LeadCaptured').data;
 
   it('decode every string exactly as avsc does, ASCII or not (ASCII strings are slices of one Latin-1 copy)', () => {
+    // avsc itself is the oracle, except for a map key `__proto__`: its assignment sets the prototype and the
+    // entry vanishes, where our reader keeps it as data (tested in decoder.fuzz.unit.test.ts).
+    const notProto = fc.string({ unit: 'grapheme', maxLength: 40 }).filter((name) => name !== '__proto__');
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ maxLength: 80 }), (name, action) => {
+      fc.property(notProto, fc.string({ maxLength: 80 }), (name, action) => {
         const data = {
           ...example,
           action,
