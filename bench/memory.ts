@@ -5,7 +5,7 @@
  * piling up behind Klaviyo's limits (a backlog is Kafka's to hold, not the relay's memory). RSS is sampled
  * every 5 s (1 s with --quick); the first 20 s are start-up and warm-up, the rest is compared first minute against last
  * minute (first third against last third in a short run), with the least-squares slope.
- * Prints a table and writes bench/results/memory.json.
+ * Prints a table and writes bench/results/memory.json (memory-<rate>-per-second.json for another --rate).
  *
  * Options: --long (5 minutes), --seconds <n> (default 60), --rate <n> (default 1,000), --quick (20 s).
  */
@@ -97,7 +97,8 @@ try {
       `p99 ${result.latencyMs ? formatMs(result.latencyMs.p99) : '-'}\n` +
       `machine: ${describeMachine(machine)}\n`,
   );
-  const file = writeResults('memory', {
+  // The issue's load writes memory.json; another rate gets its own file instead of replacing it.
+  const file = writeResults(rate === 1_000 ? 'memory' : `memory-${rate}-per-second`, {
     benchmark: 'relay RSS at steady state under mixed load, Klaviyo limits lifted',
     at: new Date().toISOString(),
     machine: { ...machine, loadAverageAtStart: machineBefore.loadAverage },
@@ -119,6 +120,8 @@ try {
       latencyMs: result.latencyMs,
       relayCounters: result.relay.counters,
       relayPeakRssBytes: result.relay.peakRssBytes,
+      relayCpuSecondsPer10kEvents: result.relay.cpuSecondsPer10kEvents,
+      sandboxAndProducerCpuSecondsPer10kEvents: result.loadGeneratorCpuSecondsPer10kEvents,
     },
     samples: samples.map((s: CpuSnapshot) => ({
       secondsSinceReady: Math.round((s.at - ready.at) / 100) / 10,
