@@ -58,7 +58,9 @@ export function createTransactionalWriter(options: TransactionalWriterOptions): 
       // CONCURRENT_TRANSACTIONS, routinely, once per chunk. kafkajs retries it on the producer's retry policy,
       // whose 300 ms first backoff idled the projector most of the time (bench/projector.ts); the Java
       // client retries it after 20 ms. Other failures still end in the projector's own backoff and retry.
-      retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 10 },
+      // `retries` stays kafkajs's default (5): setting it below MAX_SAFE_INTEGER on an idempotent producer
+      // logs an EoS warning per producer, and an unlimited count would hide a broker outage from readiness.
+      retry: { initialRetryTime: 25, maxRetryTime: 2_000 },
     });
     const connecting = producer.connect().then(() => producer);
     producers.set(key, connecting);
