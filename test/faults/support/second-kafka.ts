@@ -5,7 +5,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { ensureKafkaRuntime } from '../../../scripts/stack/artifacts.ts';
 import { startKafka, waitForKafka } from '../../../scripts/stack/kafka-node.ts';
-import { launch, stopProcess, type PidRecord } from '../../../scripts/stack/processes.ts';
+import { forgetPidRecord, launch, stopProcess, type PidRecord } from '../../../scripts/stack/processes.ts';
 import { kafkaBootstrap, readStackSettings, type StackSettings } from '../../../scripts/stack/settings.ts';
 
 export interface SecondKafka {
@@ -59,6 +59,7 @@ export async function startSecondKafka(port = 19_092): Promise<SecondKafka> {
     async close() {
       if (record !== undefined) await stopProcess(record, 30_000);
       record = undefined;
+      await forgetPidRecord(settings.stateDir, 'kafka');
     },
   };
 }
