@@ -8,9 +8,16 @@ export function benchKafka(brokers: string, clientId: string): KafkaClient {
   return new Kafka({ clientId, brokers: brokers.split(','), logLevel: logLevel.ERROR, retry: { retries: 8 } });
 }
 
-/** Creates `topics` and waits until every partition has a leader (a fresh KRaft topic needs a moment). */
+/**
+ * Creates `topics` and waits until every partition has a leader (a fresh KRaft topic needs a moment).
+ * kafkajs's own `waitForLeaders` is off: it gives up on the UNKNOWN_TOPIC_OR_PARTITION a KRaft broker
+ * answers for a moment after a create (it crashed a full benchmark run); the loop below polls instead.
+ */
 export async function createTopics(admin: Admin, topics: readonly string[], partitions: number): Promise<void> {
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions })) });
+  await admin.createTopics({
+    waitForLeaders: false,
+    topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
     const ready = await admin
