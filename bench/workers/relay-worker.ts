@@ -30,8 +30,16 @@ try {
     () => send({ kind: 'sample', snapshot: snapshot() }),
     Number(process.env['BENCH_SAMPLE_MS'] ?? 1_000),
   );
+  let stopRequested = false;
+  // A benchmark that dies (an exception, Ctrl-C) closes the IPC channel: stop rather than run on orphaned.
+  process.on('disconnect', () => {
+    if (stopRequested) return;
+    clearInterval(sampler);
+    void relay.stop().finally(() => process.exit(1));
+  });
   process.on('message', (message: unknown) => {
-    if (!isStopMessage(message)) return;
+    if (!isStopMessage(message) || stopRequested) return;
+    stopRequested = true;
     clearInterval(sampler);
     void (async () => {
       const stopped = snapshot();
