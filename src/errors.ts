@@ -61,6 +61,11 @@ export const FAILURE_POLICY = {
   KLAVIYO_UNAUTHORIZED: { stage: 'deliver', action: 'halt', summary: 'Klaviyo refused our credentials (401/403)' },
   NETWORK_ERROR: { stage: 'deliver', action: 'retry', summary: 'connection to Klaviyo failed' },
   TIMEOUT: { stage: 'deliver', action: 'retry', summary: 'request to Klaviyo timed out' },
+  DELIVERY_ABORTED: {
+    stage: 'deliver',
+    action: 'retry',
+    summary: 'delivery abandoned before sending (stop or lost partition); nothing reached Klaviyo',
+  },
   // infrastructure: never the record's fault
   REGISTRY_UNAVAILABLE: { stage: 'infra', action: 'retry', summary: 'schema registry is unreachable' },
   KAFKA_UNAVAILABLE: { stage: 'infra', action: 'retry', summary: 'Kafka is unreachable' },

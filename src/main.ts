@@ -35,6 +35,8 @@ export interface RelayDependencies {
   /** Replaces delivery to Klaviyo (benchmarks); the e2e tests use the real client against the sandbox. */
   readonly deliver?: DeliverBatch;
   readonly now?: () => Date;
+  /** The limiter's window lengths (Klaviyo's: 1 s and 60 s); tests shrink them with the sandbox's. */
+  readonly rateLimitWindowsMs?: { readonly burst: number; readonly steady: number };
 }
 
 export interface RunningRelay {
@@ -118,7 +120,10 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
   }
   if (role === 'all' || role === 'dispatcher') {
     let deliver = deps.deliver;
-    const limiter = createRateLimiter({ limits: config.klaviyo.rateLimits });
+    const limiter = createRateLimiter({
+      limits: config.klaviyo.rateLimits,
+      ...(deps.rateLimitWindowsMs ? { windowMs: deps.rateLimitWindowsMs } : {}),
+    });
     if (deliver === undefined) {
       const apiKey = config.klaviyo.apiKey;
       if (apiKey === undefined) {

@@ -10,7 +10,7 @@ import { RelayError } from '../../errors.ts';
 import type { KlaviyoClient, KlaviyoResult } from '../client/client.ts';
 import type { RateFamily } from '../contract/operations.ts';
 import type { Clock, RateLimiter } from '../rate-limit/limiter.ts';
-import { SYSTEM_CLOCK } from '../rate-limit/limiter.ts';
+import { AcquireAbortedError, SYSTEM_CLOCK } from '../rate-limit/limiter.ts';
 import {
   UNRESOLVED_PROFILE_ID,
   type CreateEventRequest,
@@ -38,6 +38,11 @@ export interface DelivererOptions {
 export interface DeliverOptions {
   /** Send eligible events (non-realtime, not behind a profile update in this batch) as bulk jobs. */
   readonly useBulkLane?: boolean;
+  /**
+   * Abandons what has not gone on the wire yet (waits for a connection, a rate-limit slot or a backoff):
+   * those requests come back `retry-later` with DELIVERY_ABORTED. Requests already sent finish normally.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface Deliverer {
@@ -57,12 +62,23 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   const profileIds = new Map<string, string>();
   let halt: RelayError | undefined;
 
-  async function send<T>(family: RateFamily, call: () => Promise<KlaviyoResult<T>>): Promise<KlaviyoResult<T>> {
+  async function send<T>(
+    family: RateFamily,
+    call: () => Promise<KlaviyoResult<T>>,
+    signal: AbortSignal | undefined,
+  ): Promise<KlaviyoResult<T>> {
     let result: KlaviyoResult<T> | undefined;
     for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
       if (halt) return { ok: false, error: halt, rateLimit: { policies: [] } };
-      await permits.acquire();
-      const grant = await limiter.acquire(family);
+      if (signal?.aborted || !(await permits.acquire(signal))) return aborted(family);
+      let grant;
+      try {
+        grant = await limiter.acquire(family, signal);
+      } catch (error) {
+        permits.release();
+        if (error instanceof AcquireAbortedError) return aborted(family);
+        throw error;
+      }
       try {
         result = await call();
       } finally {
@@ -76,30 +92,38 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       if (error.action === 'halt') halt = error;
       if (!error.retriable || attempt === maxAttempts - 1) return result;
       // 429s wait inside the limiter (the whole family pauses); other transient errors back off here.
-      if (error.code !== 'KLAVIYO_RATE_LIMITED') await clock.sleep(backoffDelayMs(attempt, backoff));
+      if (error.code !== 'KLAVIYO_RATE_LIMITED') await clock.sleep(backoffDelayMs(attempt, backoff), signal);
     }
     return result!;
+  }
+
+  function aborted<T>(family: RateFamily): KlaviyoResult<T> {
+    const error = new RelayError('DELIVERY_ABORTED', `delivery abandoned before a ${family} request was sent`);
+    return { ok: false, error, rateLimit: { policies: [] } };
   }
 
   function failure(request: KlaviyoRequest, error: RelayError, attempt = maxAttempts): DeliveryOutcome {
     return outcomeForError(request, error, backoffDelayMs(attempt, backoff));
   }
 
-  async function deliverOne(request: KlaviyoRequest): Promise<DeliveryOutcome> {
+  async function deliverOne(request: KlaviyoRequest, signal: AbortSignal | undefined): Promise<DeliveryOutcome> {
     if (request.kind === 'create-event') {
-      const result = await send('events', () => client.createEvent(request.body));
+      const result = await send('events', () => client.createEvent(request.body), signal);
       return result.ok ? { status: 'delivered', request, lane: 'create' } : failure(request, result.error);
     }
-    return updateProfile(request);
+    return updateProfile(request, signal);
   }
 
-  async function updateProfile(request: UpdateProfileRequest): Promise<DeliveryOutcome> {
+  async function updateProfile(
+    request: UpdateProfileRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<DeliveryOutcome> {
     const known =
       request.profileId ?? (request.body.data.id !== UNRESOLVED_PROFILE_ID ? request.body.data.id : undefined);
-    const resolved = known === undefined ? await resolveProfileId(request) : { ok: true as const, id: known };
+    const resolved = known === undefined ? await resolveProfileId(request, signal) : { ok: true as const, id: known };
     if (!resolved.ok) return resolved.outcome;
     const body = { data: { ...request.body.data, id: resolved.id } };
-    const result = await send('profiles', () => client.updateProfile(resolved.id, body));
+    const result = await send('profiles', () => client.updateProfile(resolved.id, body), signal);
     if (!result.ok) return failure(request, result.error);
     // The profile's identifiers changed: cached lookups by the old ones are stale.
     for (const value of Object.values(request.lookup)) profileIds.delete(String(value));
@@ -108,6 +132,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
 
   async function resolveProfileId(
     request: UpdateProfileRequest,
+    signal: AbortSignal | undefined,
   ): Promise<{ ok: true; id: string } | { ok: false; outcome: DeliveryOutcome }> {
     const lookups = [
       ...(request.lookup.external_id ? [{ field: 'external_id' as const, value: request.lookup.external_id }] : []),
@@ -117,7 +142,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       const cacheKey = `${lookup.field}:${lookup.value}`;
       const cached = profileIds.get(cacheKey);
       if (cached) return { ok: true, id: cached };
-      const result = await send('profiles', () => client.getProfiles(lookup));
+      const result = await send('profiles', () => client.getProfiles(lookup), signal);
       if (!result.ok) return { ok: false, outcome: failure(request, result.error) };
       const id = result.value.ids[0];
       if (id !== undefined) {
@@ -133,7 +158,11 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   }
 
   /** One profile's requests, in order; a retry-later or halt holds back the rest of that profile. */
-  async function deliverInOrder(requests: readonly KlaviyoRequest[], into: Map<KlaviyoRequest, DeliveryOutcome>) {
+  async function deliverInOrder(
+    requests: readonly KlaviyoRequest[],
+    into: Map<KlaviyoRequest, DeliveryOutcome>,
+    signal: AbortSignal | undefined,
+  ) {
     let blocker: DeliveryOutcome | undefined;
     for (const request of requests) {
       if (halt) {
@@ -144,21 +173,27 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
         into.set(request, { ...blocker, request });
         continue;
       }
-      const outcome = await deliverOne(request);
+      const outcome = await deliverOne(request, signal);
       into.set(request, outcome);
       if (outcome.status === 'retry-later' || outcome.status === 'halted') blocker = outcome;
     }
   }
 
-  async function sendJob(job: BulkJob, into: Map<KlaviyoRequest, DeliveryOutcome>, round: number): Promise<void> {
+  async function sendJob(
+    job: BulkJob,
+    into: Map<KlaviyoRequest, DeliveryOutcome>,
+    round: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const all = job.requests.flat();
-    await bulkPermits.acquire();
     let result;
-    try {
-      result = await send('bulk', () => client.bulkCreateEvents(job.body));
-    } finally {
-      bulkPermits.release();
-    }
+    if (await bulkPermits.acquire(signal)) {
+      try {
+        result = await send('bulk', () => client.bulkCreateEvents(job.body), signal);
+      } finally {
+        bulkPermits.release();
+      }
+    } else result = aborted('bulk');
     if (result.ok) {
       for (const request of all) into.set(request, { status: 'delivered', request, lane: 'bulk' });
       return;
@@ -190,10 +225,14 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       });
     }
     const rest = all.filter((request) => !blamed.has(request));
-    await Promise.all(planBulkJobs(rest, bulkLimits).jobs.map((next) => sendJob(next, into, round + 1)));
+    await Promise.all(planBulkJobs(rest, bulkLimits).jobs.map((next) => sendJob(next, into, round + 1, signal)));
   }
 
-  async function deliverBulkInto(requests: readonly CreateEventRequest[], into: Map<KlaviyoRequest, DeliveryOutcome>) {
+  async function deliverBulkInto(
+    requests: readonly CreateEventRequest[],
+    into: Map<KlaviyoRequest, DeliveryOutcome>,
+    signal: AbortSignal | undefined,
+  ) {
     const plan = planBulkJobs(requests, bulkLimits);
     for (const request of plan.oversized) {
       into.set(request, {
@@ -202,7 +241,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
         error: new RelayError('KLAVIYO_LIMIT_EXCEEDED', `event ${request.requestId} alone exceeds a bulk job's size`),
       });
     }
-    await Promise.all(plan.jobs.map((job) => sendJob(job, into, 0)));
+    await Promise.all(plan.jobs.map((job) => sendJob(job, into, 0, signal)));
   }
 
   return {
@@ -222,39 +261,56 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
         else byProfile.set(request.profileKey, [...(byProfile.get(request.profileKey) ?? []), request]);
       }
       await Promise.all([
-        ...[...byProfile.values()].map((requests) => deliverInOrder(requests, outcomes)),
-        bulk.length > 0 ? deliverBulkInto(bulk, outcomes) : Promise.resolve(),
+        ...[...byProfile.values()].map((requests) => deliverInOrder(requests, outcomes, deliverOptions.signal)),
+        bulk.length > 0 ? deliverBulkInto(bulk, outcomes, deliverOptions.signal) : Promise.resolve(),
       ]);
       return batch.map((request) => outcomes.get(request)!);
     },
     async deliverBulk(requests) {
       const outcomes = new Map<KlaviyoRequest, DeliveryOutcome>();
-      await deliverBulkInto(requests, outcomes);
+      await deliverBulkInto(requests, outcomes, undefined);
       return requests.map((request) => outcomes.get(request)!);
     },
   };
 }
 
 interface Semaphore {
-  acquire(): Promise<void>;
+  /** True once a permit is held; false when `signal` aborted first (no permit is held then). */
+  acquire(signal?: AbortSignal): Promise<boolean>;
   release(): void;
 }
 
 function createSemaphore(size: number): Semaphore {
   let available = size;
-  const waiting: (() => void)[] = [];
+  const waiting = new Set<(granted: boolean) => void>();
   return {
-    acquire() {
+    acquire(signal) {
+      if (signal?.aborted) return Promise.resolve(false);
       if (available > 0) {
         available -= 1;
-        return Promise.resolve();
+        return Promise.resolve(true);
       }
-      return new Promise((resolve) => waiting.push(resolve));
+      return new Promise((resolve) => {
+        const abandon = () => {
+          waiting.delete(wake);
+          resolve(false);
+        };
+        const wake = (granted: boolean) => {
+          signal?.removeEventListener('abort', abandon);
+          resolve(granted);
+        };
+        waiting.add(wake);
+        signal?.addEventListener('abort', abandon, { once: true });
+      });
     },
     release() {
-      const next = waiting.shift();
-      if (next) next();
-      else available += 1;
+      // A Set iterates in insertion order: permits stay first come, first served.
+      const next = waiting.values().next();
+      if (next.done) available += 1;
+      else {
+        waiting.delete(next.value);
+        next.value(true);
+      }
     },
   };
 }

@@ -13,13 +13,32 @@ import { createSlidingWindow, type SlidingWindow, type WindowSpec } from './slid
 
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or as soon as `signal` aborts (the caller checks which). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const SYSTEM_CLOCK: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const wake = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      signal?.addEventListener('abort', wake, { once: true });
+    }),
 };
+
+/** Thrown by `acquire` when its signal aborts first; no slot was taken. */
+export class AcquireAbortedError extends Error {
+  override readonly name = 'AcquireAbortedError';
+  constructor(family: RateFamily) {
+    super(`waiting for a ${family} rate-limit slot was aborted`);
+  }
+}
 
 export interface FamilyLimits {
   /** Burst window: Klaviyo's per-second quota. */
@@ -68,8 +87,11 @@ export interface Grant {
 }
 
 export interface RateLimiter {
-  /** Resolves when one request of `family` may be sent. Call `done()` on the grant when it is answered. */
-  acquire(family: RateFamily): Promise<Grant>;
+  /**
+   * Resolves when one request of `family` may be sent. Call `done()` on the grant when it is answered.
+   * Rejects with AcquireAbortedError as soon as `signal` aborts (a stop or a lost partition), taking no slot.
+   */
+  acquire(family: RateFamily, signal?: AbortSignal): Promise<Grant>;
   /** Feeds back what Klaviyo said about its windows on any response. */
   observe(family: RateFamily, observation: RateLimitObservation): void;
   /** A 429: pause the family for the full Retry-After and shrink its rate for a while. */
@@ -138,9 +160,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     };
   }
 
-  async function waitForSlot(state: FamilyState): Promise<Grant> {
+  async function waitForSlot(state: FamilyState, family: RateFamily, signal: AbortSignal | undefined): Promise<Grant> {
     const started = clock.now();
     for (;;) {
+      if (signal?.aborted) throw new AcquireAbortedError(family);
       const now = clock.now();
       const quota = effective(state, now);
       const wait = Math.max(
@@ -163,20 +186,39 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           },
         };
       }
-      await clock.sleep(wait);
+      await clock.sleep(wait, signal);
     }
   }
 
   return {
-    acquire(family) {
+    acquire(family, signal) {
       const state = stateOf(family);
-      // Chaining keeps grants FIFO: a request that waited longest goes first when the window opens.
-      const turn = state.queue.then(() => waitForSlot(state));
+      if (signal?.aborted) return Promise.reject(new AcquireAbortedError(family));
+      // Chaining keeps grants FIFO: a request that waited longest goes first when the window opens. An aborted
+      // waiter leaves its turn at once (its sleep wakes on the abort) and takes no slot.
+      const turn = state.queue.then(() => waitForSlot(state, family, signal));
       state.queue = turn.then(
         () => undefined,
         () => undefined,
       );
-      return turn;
+      if (signal === undefined) return turn;
+      // Abandoned while still queued behind others: reject now, not when the turn comes.
+      return new Promise<Grant>((resolve, reject) => {
+        const abandon = () => reject(new AcquireAbortedError(family));
+        signal.addEventListener('abort', abandon, { once: true });
+        turn.then(
+          (grant) => {
+            signal.removeEventListener('abort', abandon);
+            // Granted in the same tick as the abort, after the caller was told no: nothing will be sent.
+            if (signal.aborted) grant.done();
+            else resolve(grant);
+          },
+          (error: unknown) => {
+            signal.removeEventListener('abort', abandon);
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      });
     },
     observe(family, observation) {
       const state = stateOf(family);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readRateLimitHeaders } from './headers.ts';
-import { createRateLimiter, type RateLimiterOptions } from './limiter.ts';
+import { AcquireAbortedError, createRateLimiter, type RateLimiterOptions } from './limiter.ts';
 import { createVirtualClock } from './virtual-clock.ts';
 
 const KLAVIYO_LIMITS: RateLimiterOptions['limits'] = {
@@ -123,5 +123,37 @@ describe('rate limiter: slots free a window after the answer, not after the gran
     // Granted at 0, answered at 3,000: the server may have seen it as late as 3,000, so the next waits till 4,000.
     expect(clock.now()).toBeGreaterThanOrEqual(4_000);
     expect(second.waitedMs).toBeGreaterThanOrEqual(1_000);
+  });
+});
+
+describe('rate limiter: an aborted wait', () => {
+  it('rejects at once, takes no slot, and the next waiter is granted as if it had not been there', async () => {
+    const limiter = createRateLimiter({
+      limits: { ...KLAVIYO_LIMITS, events: { perSecond: 1, perMinute: 1 } },
+      windowMs: { burst: 1_000, steady: 60_000 },
+    });
+    (await limiter.acquire('events')).done();
+    const controller = new AbortController();
+    const waiting = limiter.acquire('events', controller.signal);
+    controller.abort();
+    // The slot frees a minute from now; the test's 5 s timeout would catch a wait that ignores the abort.
+    await expect(waiting).rejects.toBeInstanceOf(AcquireAbortedError);
+    await expect(limiter.acquire('events', AbortSignal.abort())).rejects.toBeInstanceOf(AcquireAbortedError);
+    expect(limiter.stats('events').granted).toBe(1);
+  });
+
+  it('an abort queued behind other waiters gives up its turn without delaying them', async () => {
+    const clock = createVirtualClock();
+    const limiter = createRateLimiter({ limits: KLAVIYO_LIMITS, clock, guardMs: { burst: 0, steady: 0 } });
+    for (let index = 0; index < 350; index += 1) (await limiter.acquire('events')).done();
+    const controller = new AbortController();
+    const first = limiter.acquire('events');
+    const abandoned = limiter.acquire('events', controller.signal);
+    const third = limiter.acquire('events');
+    controller.abort();
+    await expect(abandoned).rejects.toBeInstanceOf(AcquireAbortedError);
+    expect((await first).waitedMs).toBeGreaterThan(0);
+    (await third).done();
+    expect(limiter.stats('events').granted).toBe(352);
   });
 });

@@ -66,6 +66,10 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
   /** Delivery attempts per offset still unsettled, per partition (for the dead letter's attempts header). */
   const attempts = new Map<string, { count: number; firstFailedAt: Date }>();
   const resumeTimers = new Set<NodeJS.Timeout>();
+  /** Aborted by stop(): every wait for a connection, a rate-limit slot or a backoff ends at once. */
+  let stopping = new AbortController();
+  /** eachBatch calls in progress: stop() lets them commit what Klaviyo accepted before kafkajs stops. */
+  const activeBatches = new Set<Promise<void>>();
   let halted: RelayError | undefined;
   let totalPartitions = 0;
 
@@ -133,8 +137,18 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
   }
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const run = processBatch(payload);
+    activeBatches.add(run);
+    try {
+      await run;
+    } finally {
+      activeBatches.delete(run);
+    }
+  };
+
+  const processBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
-    if (halted || batch.messages.length === 0) return;
+    if (halted || stopping.signal.aborted || batch.messages.length === 0) return;
     const settled = settledAhead.get(batch.partition) ?? new Set<string>();
     settledAhead.set(batch.partition, settled);
     const records = batch.messages.map((message) => toSourceRecord(batch.topic, batch.partition, message));
@@ -176,7 +190,11 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
 
     const blocked = new Set<string>();
     let retryDelay = 0;
-    while (payload.isRunning() && !payload.isStale() && !halted) {
+    // Lost membership (the heartbeat failed) or a stop abandons what has not gone to Klaviyo yet.
+    const lost = new AbortController();
+    const signal = AbortSignal.any([stopping.signal, lost.signal]);
+    let membershipError: unknown;
+    while (payload.isRunning() && !payload.isStale() && !halted && !signal.aborted) {
       const wave = nextWave(entries, settled, blocked, maxWave);
       if (wave.length === 0) break;
       const sendable: WaveEntry<Pending>[] = [];
@@ -191,13 +209,27 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       if (sendable.length === 0) continue;
       const started = process.hrtime.bigint();
       const oldest = Number(sendable[0]!.item.record.timestamp);
-      const outcomes = await options.deliver(
-        sendable.map((entry) => entry.item.request),
-        {
-          records: Number(BigInt(batch.highWatermark) - BigInt(sendable[0]!.offset)),
-          oldestAgeMs: Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : 0,
-        },
-      );
+      // kafkajs heartbeats only when asked: a wave that waits a minute for Klaviyo's steady window must keep
+      // the group membership alive meanwhile, or the broker evicts this member and the group rebalances.
+      const keepAlive = setInterval(() => {
+        payload.heartbeat().catch((error: unknown) => {
+          membershipError ??= error;
+          lost.abort();
+        });
+      }, KEEP_ALIVE_INTERVAL_MS);
+      let outcomes: readonly DeliveryOutcome[];
+      try {
+        outcomes = await options.deliver(
+          sendable.map((entry) => entry.item.request),
+          {
+            records: Number(BigInt(batch.highWatermark) - BigInt(sendable[0]!.offset)),
+            oldestAgeMs: Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : 0,
+          },
+          signal,
+        );
+      } finally {
+        clearInterval(keepAlive);
+      }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const letters: DeadLetter[] = [];
       sendable.forEach((entry, index) => {
@@ -206,6 +238,11 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
           error: missingOutcome(entry.item.request),
         };
         const { request, record } = entry.item;
+        if (outcome.kind === 'retry-later' && outcome.error.code === 'DELIVERY_ABORTED') {
+          // Never sent: not a Klaviyo failure, not an attempt. The profile waits for the next owner or batch.
+          blocked.add(entry.profileKey);
+          return;
+        }
         const family = endpointFamily(request);
         recordOutcomeMetrics(request, outcome, seconds);
         const key = attemptKey(record);
@@ -243,8 +280,15 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       }
       // Commit as the settled prefix grows (at most every COMMIT_INTERVAL_MS), not only at the end of the
       // batch: a crash then redelivers seconds of work, not a whole slow batch.
+      if (signal.aborted) break;
       if (Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS) await commitSettledPrefix();
       await payload.heartbeat();
+    }
+
+    if (membershipError !== undefined) {
+      // Worth a try: during a rebalance the generation is still valid and the delivered prefix can be kept.
+      await commitSettledPrefix().catch(() => undefined);
+      throw groupErrorCause(membershipError) ?? membershipError;
     }
 
     await commitSettledPrefix();
@@ -293,6 +337,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     ],
     async start() {
       options.metrics.halted.set(0);
+      stopping = new AbortController();
       const admin = options.kafka.admin();
       await admin.connect();
       try {
@@ -313,6 +358,10 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       log.info({ topic: options.topic, groupId: options.groupId, totalPartitions }, 'started');
     },
     async stop() {
+      // First end the waits (rate limiter, connections, backoff) and let the batches commit what Klaviyo
+      // accepted: once kafkajs's stop begins, it drops commits. Requests already on the wire finish first.
+      stopping.abort();
+      await Promise.allSettled([...activeBatches]);
       for (const timer of resumeTimers) clearTimeout(timer);
       resumeTimers.clear();
       await consumer.stop();
@@ -324,6 +373,8 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
 }
 
 const COMMIT_INTERVAL_MS = 500;
+/** How often a waiting wave asks kafkajs to heartbeat; kafkajs sends one per its heartbeatInterval (3 s). */
+const KEEP_ALIVE_INTERVAL_MS = 1_000;
 
 function attemptKey(record: SourceRecord): string {
   return `${record.partition}:${record.offset}`;

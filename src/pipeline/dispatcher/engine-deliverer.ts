@@ -10,10 +10,10 @@ import type { DeliveryOutcome as EngineOutcome } from '../../klaviyo/deliver/out
 import type { DeliverBatch, DeliveryOutcome } from './ports.ts';
 
 export function createEngineDeliverer(engine: Deliverer, thresholds: BulkLaneThresholds): DeliverBatch {
-  return async (requests, backlog) => {
+  return async (requests, backlog, signal) => {
     const useBulkLane = shouldUseBulkLane({ backlog: backlog.records, oldestAgeMs: backlog.oldestAgeMs }, thresholds);
     try {
-      const outcomes = await engine.deliver(requests, { useBulkLane });
+      const outcomes = await engine.deliver(requests, { useBulkLane, ...(signal ? { signal } : {}) });
       return outcomes.map(toPortOutcome);
     } catch (thrown) {
       const error = new RelayError('INTERNAL', thrown instanceof Error ? thrown.message : String(thrown), {

@@ -24,10 +24,14 @@ export interface Backlog {
   readonly oldestAgeMs: number;
 }
 
-/** Settles every request; the outcomes are in the same order as the requests. Must not throw. */
+/**
+ * Settles every request; the outcomes are in the same order as the requests. Must not throw. When `signal`
+ * aborts, requests not yet sent come back `retry-later` with DELIVERY_ABORTED, promptly.
+ */
 export type DeliverBatch = (
   requests: readonly KlaviyoRequest[],
   backlog: Backlog,
+  signal?: AbortSignal,
 ) => Promise<readonly DeliveryOutcome[]>;
 
 /** Endpoint family for circuit breaking and metrics: one Klaviyo outage rarely takes down all of them. */
