@@ -1,6 +1,7 @@
 /** Kafka plumbing the benchmarks share: a quiet client, per-run topics, end offsets, committed offsets. */
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka as KafkaClient } from 'kafkajs';
+import { waitForTopicLeaders } from '../../src/pipeline/topics.ts';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -11,25 +12,14 @@ export function benchKafka(brokers: string, clientId: string): KafkaClient {
 /**
  * Creates `topics` and waits until every partition has a leader (a fresh KRaft topic needs a moment).
  * kafkajs's own `waitForLeaders` is off: it gives up on the UNKNOWN_TOPIC_OR_PARTITION a KRaft broker
- * answers for a moment after a create (it crashed a full benchmark run); the loop below polls instead.
+ * answers for a moment after a create (it crashed a full benchmark run); the relay's waitForTopicLeaders polls.
  */
 export async function createTopics(admin: Admin, topics: readonly string[], partitions: number): Promise<void> {
   await admin.createTopics({
     waitForLeaders: false,
     topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
   });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ready = await admin
-      .fetchTopicMetadata({ topics: [...topics] })
-      .then(({ topics: found }) =>
-        found.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0)),
-      )
-      .catch(() => false);
-    if (ready) return;
-    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitForTopicLeaders(admin, topics, 30_000);
 }
 
 export type EndOffsets = ReadonlyMap<string, readonly { partition: number; offset: bigint }[]>;

@@ -1,8 +1,8 @@
 // Creates a scenario's topics (the relay's whole layout) before the relay starts, so traffic can be sent
-// first. Not kafkajs's waitForLeaders: on a fresh KRaft broker it can fail with "This server does not host
-// this topic-partition" for a moment after the create (see test/support/kafka-test-kit.ts); poll instead.
+// first. Leaders are awaited with the relay's own waitForTopicLeaders (kafkajs's waitForLeaders gives up on
+// KRaft's transient "This server does not host this topic-partition" after a create).
 import type { Kafka } from 'kafkajs';
-import { relayTopics } from '../../../src/pipeline/topics.ts';
+import { relayTopics, waitForTopicLeaders } from '../../../src/pipeline/topics.ts';
 import type { RelayLayout } from './relay-process.ts';
 
 export async function createLayoutTopics(
@@ -27,18 +27,7 @@ export async function createLayoutTopics(
         configEntries: Object.entries(configs[topic] ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const ready = await admin
-        .fetchTopicMetadata({ topics })
-        .then(({ topics: found }) =>
-          found.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0)),
-        )
-        .catch(() => false);
-      if (ready) return;
-      if (Date.now() > deadline) throw new Error(`topics of ${layout.sourceTopic} have no leaders after 30 s`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitForTopicLeaders(admin, topics, 30_000);
   } finally {
     await admin.disconnect();
   }
