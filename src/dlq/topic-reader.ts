@@ -160,6 +160,7 @@ export async function ensureTopic(
   const topics = await admin.listTopics();
   if (topics.includes(topic)) return;
   await admin.createTopics({
+    waitForLeaders: false, // kafkajs's own wait gives up on KRaft's transient UNKNOWN_TOPIC_OR_PARTITION
     topics: [
       {
         topic,

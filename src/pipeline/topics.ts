@@ -50,7 +50,9 @@ export async function ensureTopics(
   const missing = topics.filter((topic) => !existing.has(topic));
   if (missing.length === 0) return [];
   // createTopics resolves false (not an error) when another instance created them first.
+  // kafkajs waits for leaders by default and gives up on KRaft's transient UNKNOWN_TOPIC_OR_PARTITION.
   await admin.createTopics({
+    waitForLeaders: false,
     topics: missing.map((topic) => ({
       topic,
       numPartitions: settings.partitions,

@@ -37,7 +37,7 @@ export async function createTopics(kafka: KafkaClient, topics: readonly string[]
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions })) });
+    await admin.createTopics({ waitForLeaders: false, topics: topics.map((topic) => ({ topic, numPartitions })) });
     await waitForTopicLeaders(admin, topics);
   } finally {
     await admin.disconnect();

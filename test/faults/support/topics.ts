@@ -21,6 +21,7 @@ export async function createLayoutTopics(
   await admin.connect();
   try {
     await admin.createTopics({
+      waitForLeaders: false,
       topics: topics.map((topic) => ({
         topic,
         numPartitions: partitions,
