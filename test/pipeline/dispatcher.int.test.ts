@@ -4,17 +4,16 @@
 // errors before its offset is committed; a 401 halts everything, fails readiness, dead-letters nothing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelayError } from '../../src/errors.ts';
-import type { KlaviyoRequest } from '../../src/klaviyo/request.ts';
 import { evaluateReadiness } from '../../src/observability/health.ts';
 import { createRelayMetrics } from '../../src/observability/metrics.ts';
 import { readDeadLetterHeaders } from '../../src/pipeline/dead-letter/headers.ts';
 import { createDispatcher } from '../../src/pipeline/dispatcher/dispatcher.ts';
 import type { DeliverBatch, DeliveryOutcome } from '../../src/pipeline/dispatcher/ports.ts';
-import { toOutboundMessage } from '../../src/pipeline/outbound-record.ts';
 import type { RoleHandle } from '../../src/pipeline/role.ts';
 import { consumeUntil, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 import { createEventRequest } from './fixtures.ts';
-import { quietLogger } from './support.ts';
+import { committedTotal, publishRequests, quietLogger } from './support.ts';
+import { until } from '../support/until.ts';
 import { createTopicsFor } from './topics-helper.ts';
 
 const kafka = testKafka('dispatcher-int');
@@ -23,32 +22,6 @@ const running: RoleHandle[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((role) => role.stop()));
 });
-
-async function publish(topic: string, requests: readonly KlaviyoRequest[]): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, messages: requests.map(toOutboundMessage) });
-  await producer.disconnect();
-}
-
-async function committedTotal(groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return entry!.partitions.reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 function start(topic: string, groupId: string, deliver: DeliverBatch) {
   const metrics = createRelayMetrics();
@@ -75,7 +48,7 @@ describe('dispatcher against the real broker', () => {
     const requests = Array.from({ length: 16 }, (_, index) =>
       createEventRequest(`p${index % 3}`, index === 7 ? 'reject-me' : `u${index}`),
     );
-    await publish(topic, requests);
+    await publishRequests(kafka, topic, requests);
 
     const burstEndsAt = Date.now() + 5_000;
     const delivered: string[] = [];
@@ -104,7 +77,21 @@ describe('dispatcher against the real broker', () => {
     const { dispatcher, metrics } = start(topic, groupId, deliver);
     await dispatcher.start();
 
-    await until(async () => (await committedTotal(groupId, topic)) === 16, 60_000);
+    await until(
+      async () => (await committedTotal(kafka, groupId, topic)) === 16,
+      60_000,
+      'sixteen offsets committed',
+    ).catch(async (error: unknown) => {
+      // Say where it stood: a stall here must explain itself.
+      const state = {
+        committed: await committedTotal(kafka, groupId, topic),
+        delivered: delivered.length,
+        unavailable,
+        readiness: evaluateReadiness(dispatcher.readiness).problems,
+        retries: await metrics.retries.get(),
+      };
+      throw new Error(`${String(error)}; ${JSON.stringify(state)}`);
+    });
     expect(unavailable).toBeGreaterThan(0);
     expect(delivered).toHaveLength(15);
     expect(new Set(delivered).size).toBe(15);
@@ -140,7 +127,8 @@ describe('dispatcher against the real broker', () => {
     const topic = uniqueName('test.requests');
     const groupId = uniqueName('test-dispatcher');
     await createTopicsFor(kafka, { sourceTopics: [], outboundTopic: topic, partitions: 2 });
-    await publish(
+    await publishRequests(
+      kafka,
       topic,
       Array.from({ length: 6 }, (_, index) => createEventRequest(`p${index}`, `h${index}`)),
     );
@@ -157,6 +145,7 @@ describe('dispatcher against the real broker', () => {
     await until(
       () => (metrics.halted.get() as Promise<{ values: { value: number }[] }>).then((m) => m.values[0]?.value === 1),
       30_000,
+      'the halted gauge',
     );
     const report = evaluateReadiness(dispatcher.readiness);
     expect(report.ready).toBe(false);
@@ -164,7 +153,7 @@ describe('dispatcher against the real broker', () => {
     const callsAtHalt = calls;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(calls).toBeLessThanOrEqual(callsAtHalt + 1);
-    expect(await committedTotal(groupId, topic)).toBe(0);
+    expect(await committedTotal(kafka, groupId, topic)).toBe(0);
     const admin = kafka.admin();
     await admin.connect();
     const dlqOffsets = await admin.fetchTopicOffsets(`${topic}.dlq`);

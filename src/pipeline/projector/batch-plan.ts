@@ -26,6 +26,8 @@ export interface PlanContext {
 
 export interface TransactionPlan {
   readonly topicMessages: readonly TopicMessages[];
+  /** The source offset of the first record in the plan. */
+  readonly firstOffset: string;
   /** The offset to commit for the source partition: one past the last settled record. */
   readonly commitOffset: string;
   readonly requestCount: number;
@@ -58,5 +60,11 @@ export function planTransaction(settled: readonly SettledRecord[], context: Plan
   }
   const topicMessages = [...(outbound.messages.length > 0 ? [outbound] : []), ...deadLetters.values()];
   const deadLetterCount = [...deadLetters.values()].reduce((sum, entry) => sum + entry.messages.length, 0);
-  return { topicMessages, commitOffset: nextOffset(last.record.offset), requestCount, deadLetterCount };
+  return {
+    topicMessages,
+    firstOffset: settled[0]!.record.offset,
+    commitOffset: nextOffset(last.record.offset),
+    requestCount,
+    deadLetterCount,
+  };
 }

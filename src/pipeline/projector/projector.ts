@@ -18,7 +18,7 @@ import { createAtLeastOnceWriter } from './at-least-once-writer.ts';
 import { planTransaction, type SettledRecord } from './batch-plan.ts';
 import type { DecodeRecord, ProjectEvent, TypedEvent } from './ports.ts';
 import { processRecord } from './process-record.ts';
-import { createTransactionalWriter, type PlanWriter } from './transactional-writer.ts';
+import { createTransactionalWriter, StalePositionError, type PlanWriter } from './transactional-writer.ts';
 
 export interface ProjectorOptions<E extends TypedEvent> {
   readonly kafka: Kafka;
@@ -104,6 +104,12 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
         try {
           await writer.write(source, plan);
         } catch (error) {
+          if (error instanceof StalePositionError) {
+            // The previous owner committed further than our fetch position: resume from its commit.
+            log.info({ ...source, offset: error.committedOffset }, 'resuming after the previous owner');
+            consumer.seek({ ...source, offset: error.committedOffset });
+            return;
+          }
           attempt += 1;
           retrying = `writing to Kafka failed: ${error instanceof Error ? error.message : String(error)}`;
           options.metrics.retries.inc({ role: 'projector', code: 'KAFKA_UNAVAILABLE' });

@@ -5,6 +5,12 @@
  * another instance, that instance's InitProducerId bumps the epoch and fences the old owner (a zombie that
  * wakes up after a GC pause can no longer commit). Producers are created lazily and released on revocation.
  *
+ * A new owner fences lazily, at its first transaction, but read its starting offset when it joined the group:
+ * a zombie's transactions committed in between would be written again. So the first transaction of every
+ * fresh producer re-reads the group's committed offset after InitProducerId (which completes or aborts
+ * whatever the old owner had open) and, when the old owner got further than this plan starts, aborts and
+ * reports where to resume instead (StalePositionError): the pre-KIP-447 recipe of Kafka Streams.
+ *
  * Any failure inside a transaction aborts it and throws away the producer: the next attempt starts from a
  * fresh InitProducerId, which also aborts whatever the broker still holds open for that id. This sidesteps
  * kafkajs's client-side transaction state machine getting stuck after an error.
@@ -36,12 +42,26 @@ export interface TransactionalWriterOptions {
   readonly transactionTimeoutMs?: number;
 }
 
+/** The old owner of a partition committed past this plan's start: resume from `committedOffset`. */
+export class StalePositionError extends Error {
+  override readonly name = 'StalePositionError';
+  readonly committedOffset: string;
+  constructor(source: PartitionRef, firstOffset: string, committedOffset: string) {
+    super(
+      `${source.topic}[${source.partition}]: the previous owner committed up to ${committedOffset}, past ${firstOffset}`,
+    );
+    this.committedOffset = committedOffset;
+  }
+}
+
 export function transactionalId(group: string, source: PartitionRef): string {
   return `${group}.${source.topic}.${source.partition}`;
 }
 
 export function createTransactionalWriter(options: TransactionalWriterOptions): PlanWriter {
   const producers = new Map<string, Promise<Producer>>();
+  /** Producers whose first transaction has confirmed the partition's committed offset. */
+  const confirmed = new WeakSet<Producer>();
   const keyOf = (source: PartitionRef): string => `${source.topic}\u0000${source.partition}`;
 
   const acquire = (source: PartitionRef): Promise<Producer> => {
@@ -86,8 +106,16 @@ export function createTransactionalWriter(options: TransactionalWriterOptions): 
   return {
     async write(source, plan) {
       const producer = await acquire(source);
+      // InitProducerId runs here on a fresh producer: from now on the old owner can no longer commit.
       const transaction = await producer.transaction();
       try {
+        if (!confirmed.has(producer)) {
+          const committed = await committedOffset(options.kafka, options.consumerGroup, source);
+          if (committed !== undefined && BigInt(committed) > BigInt(plan.firstOffset)) {
+            throw new StalePositionError(source, plan.firstOffset, committed);
+          }
+          confirmed.add(producer);
+        }
         if (plan.topicMessages.length > 0) {
           await transaction.sendBatch({ topicMessages: [...plan.topicMessages], acks: -1 });
         }
@@ -108,7 +136,8 @@ export function createTransactionalWriter(options: TransactionalWriterOptions): 
           options.logger.warn({ err: abortError, ...source }, 'aborting the failed transaction failed too');
         }
         options.onTransaction?.(aborted ? 'aborted' : 'failed');
-        await discard(source);
+        // A stale position is no failure of the producer: it stays, fenced in and ready.
+        if (!(error instanceof StalePositionError)) await discard(source);
         throw error;
       }
     },
@@ -131,4 +160,16 @@ export function createTransactionalWriter(options: TransactionalWriterOptions): 
       );
     },
   };
+}
+
+async function committedOffset(kafka: Kafka, groupId: string, source: PartitionRef): Promise<string | undefined> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [source.topic] });
+    const offset = entry?.partitions.find((partition) => partition.partition === source.partition)?.offset;
+    return offset === undefined || offset === '-1' ? undefined : offset;
+  } finally {
+    await admin.disconnect();
+  }
 }
