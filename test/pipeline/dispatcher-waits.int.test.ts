@@ -5,15 +5,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelayError } from '../../src/errors.ts';
 import { AcquireAbortedError, createRateLimiter } from '../../src/klaviyo/rate-limit/limiter.ts';
-import type { KlaviyoRequest } from '../../src/klaviyo/request.ts';
 import { createRelayMetrics } from '../../src/observability/metrics.ts';
 import { createDispatcher } from '../../src/pipeline/dispatcher/dispatcher.ts';
 import type { DeliverBatch, DeliveryOutcome } from '../../src/pipeline/dispatcher/ports.ts';
-import { toOutboundMessage } from '../../src/pipeline/outbound-record.ts';
 import type { RoleHandle } from '../../src/pipeline/role.ts';
 import { testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 import { createEventRequest } from './fixtures.ts';
-import { quietLogger } from './support.ts';
+import { committedTotal, publishRequests, quietLogger } from './support.ts';
+import { until } from '../support/until.ts';
 import { createTopicsFor } from './topics-helper.ts';
 
 const kafka = testKafka('dispatcher-waits-int');
@@ -22,32 +21,6 @@ const running: RoleHandle[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((role) => role.stop()));
 });
-
-async function publish(topic: string, requests: readonly KlaviyoRequest[]): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, messages: requests.map(toOutboundMessage) });
-  await producer.disconnect();
-}
-
-async function committedTotal(groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return entry!.partitions.reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** The broker's minimum session timeout: the waits below are longer. */
 const SESSION_TIMEOUT_MS = 6_000;
@@ -103,13 +76,13 @@ describe('dispatcher while the delivery engine waits', () => {
     await createTopicsFor(kafka, { sourceTopics: [], outboundTopic: topic, partitions: 1 });
     // Two requests per 9 s window, one profile each: the second wave waits 9 s, past the 6 s session timeout.
     const requests = Array.from({ length: 4 }, (_, index) => createEventRequest(`p${index}`, `u${index}`));
-    await publish(topic, requests);
+    await publishRequests(kafka, topic, requests);
     const delivered: string[] = [];
     const assignments: number[] = [];
     const dispatcher = start(topic, groupId, limitedDeliver(2, 9_000, delivered), (share) => assignments.push(share));
     await dispatcher.start();
 
-    await until(async () => (await committedTotal(groupId, topic)) === 4, 40_000);
+    await until(async () => (await committedTotal(kafka, groupId, topic)) === 4, 40_000, 'four offsets committed');
     expect([...delivered].sort()).toEqual(['u0', 'u1', 'u2', 'u3']);
     // One assignment: the member was never evicted and the group never rebalanced.
     expect(assignments).toEqual([1]);
@@ -121,11 +94,11 @@ describe('dispatcher while the delivery engine waits', () => {
     await createTopicsFor(kafka, { sourceTopics: [], outboundTopic: topic, partitions: 1 });
     // One profile, so the requests go one wave at a time: the first is sent, the second waits a minute.
     const requests = Array.from({ length: 3 }, (_, index) => createEventRequest('p0', `u${index}`));
-    await publish(topic, requests);
+    await publishRequests(kafka, topic, requests);
     const delivered: string[] = [];
     const dispatcher = start(topic, groupId, limitedDeliver(1, 60_000, delivered));
     await dispatcher.start();
-    await until(() => delivered.length === 1, 30_000);
+    await until(() => delivered.length === 1, 30_000, 'the first delivery');
     // Let the second wave reach the limiter's wait.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
@@ -135,6 +108,6 @@ describe('dispatcher while the delivery engine waits', () => {
     // kafkajs's stop leaves the group and disconnects; waiting out the window would take 59 s more.
     expect(Date.now() - stopStarted).toBeLessThan(10_000);
     expect(delivered).toEqual(['u0']);
-    expect(await committedTotal(groupId, topic)).toBe(1);
+    expect(await committedTotal(kafka, groupId, topic)).toBe(1);
   });
 });

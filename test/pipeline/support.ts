@@ -7,6 +7,9 @@ import { RelayError } from '../../src/errors.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { DecodeRecord, ProjectEvent } from '../../src/pipeline/projector/ports.ts';
 import { createEventRequest } from './fixtures.ts';
+import type { Kafka } from 'kafkajs';
+import type { KlaviyoRequest } from '../../src/klaviyo/request.ts';
+import { toOutboundMessage } from '../../src/pipeline/outbound-record.ts';
 
 export interface JsonEvent {
   readonly type: string;
@@ -29,4 +32,24 @@ export const quietLogger = createLogger({ level: process.env['TEST_LOG_LEVEL'] =
 
 export function goodEvent(index: number): JsonEvent {
   return { type: 'OrderPlaced', id: `order-${index}`, profile: `p${index % 5}` };
+}
+
+/** Publishes Klaviyo requests to the outbound topic as the projector would. */
+export async function publishRequests(kafka: Kafka, topic: string, requests: readonly KlaviyoRequest[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages: requests.map(toOutboundMessage) });
+  await producer.disconnect();
+}
+
+/** The sum of a consumer group's committed offsets over a topic's partitions. */
+export async function committedTotal(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return entry!.partitions.reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
 }
