@@ -162,7 +162,11 @@ export const leadCaptured = eventOf(
     eventId: fc.uuid(),
     occurredAt,
     leadId: id,
-    prospect: customer.map((person) => ({ ...person, customerId: null, title: null })),
+    // A prospect has no account yet: an email or a phone is what identifies it (without either, the
+    // projection's NO_PROFILE_IDENTIFIER is the right answer, tested in the metric's own spec).
+    prospect: customer
+      .map((person) => ({ ...person, customerId: null, title: null }))
+      .filter((person) => person.email !== null || person.phone !== null),
     leadSource: text,
     action: text,
     company: nullable(text),

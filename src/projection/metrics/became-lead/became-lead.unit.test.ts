@@ -30,4 +30,12 @@ describe('Became Lead', () => {
     const requests = given(example).when({ routing: undefined }).thenRequests();
     expect(requests.map((request) => asEvent(request).metric)).toEqual(['Became Lead']);
   });
+
+  it('refuses a prospect with neither email, phone nor Klaviyo id (nothing identifies the profile)', () => {
+    const anonymous = withData(example, {
+      prospect: { ...example.data.prospect, email: null, phone: null, klaviyoProfileId: null },
+    });
+    const error = given(anonymous).thenFails('NO_PROFILE_IDENTIFIER');
+    expect(error.stage).toBe('project');
+  });
 });
