@@ -2,19 +2,11 @@
  * A dead-letter record as the dlq commands see it: coordinates, the dead-letter context from its headers,
  * and what kind of event it was. Pure: schema names for Avro values are looked up beforehand by the caller.
  */
-import type { IHeaders } from 'kafkajs';
 import { readDeadLetterHeaders, type DeadLetterInfo } from '../pipeline/dead-letter/headers.ts';
+import type { SourceRecord } from '../pipeline/source-record.ts';
 
-export interface DeadLetterRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  /** Epoch millis as a string, as kafkajs gives it. */
-  readonly timestamp: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: IHeaders;
-}
+/** A consumed dead letter is a consumed record like any other (the pipeline's SourceRecord). */
+export type DeadLetterRecord = SourceRecord;
 
 export type ValueFormat = 'avro' | 'json' | 'unknown';
 

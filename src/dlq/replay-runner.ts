@@ -13,6 +13,7 @@ import type { ProgressReporter } from './progress.ts';
 import { viewDeadLetter, type SchemaNameLookup } from './record-view.ts';
 import { replayGroupId, type ReplayPlan } from './replay-plan.ts';
 import type { TokenBucket } from './token-bucket.ts';
+import { toSourceRecord } from '../pipeline/source-record.ts';
 
 export interface ReplayRunDeps {
   readonly kafka: Kafka;
@@ -79,18 +80,7 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
         chunkCounts.notSelected += 1;
         continue;
       }
-      const view = viewDeadLetter(
-        {
-          topic,
-          partition,
-          offset: message.offset,
-          timestamp: message.timestamp,
-          key: message.key ?? null,
-          value: message.value,
-          headers: message.headers ?? {},
-        },
-        deps.schemaName,
-      );
+      const view = viewDeadLetter(toSourceRecord(topic, partition, message), deps.schemaName);
       const decision = decide(plan, view, deps);
       if (decision.kind === 'unroutable') {
         chunkCounts.unroutable += 1;
