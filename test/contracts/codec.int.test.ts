@@ -93,7 +93,7 @@ describe('schema evolution', () => {
     const olderId = await registry.register(subjectFor('OrderPlaced', topic), JSON.stringify(older));
     const example = loadExample('OrderPlaced');
     const { paymentMethod: _dropped, ...olderData } = example.data;
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 }); // no duplicates from a retried send
     await producer.connect();
     await producer.send({
       topic,

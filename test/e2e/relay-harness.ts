@@ -89,7 +89,7 @@ export async function expectedEvents(events: readonly DomainEvent[], config: Con
 export async function publish(topic: string, items: readonly (DomainEvent | Buffer)[]): Promise<void> {
   const encoder = createEventEncoder({ registry: createRegistryClient({ url: testEndpoints().schemaRegistryUrl }) });
   const kafka = testKafka('e2e-publisher');
-  const producer = kafka.producer();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 }); // no duplicates from a retried send
   await producer.connect();
   try {
     const messages = [];

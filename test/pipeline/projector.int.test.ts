@@ -42,7 +42,7 @@ describe('projector (transactional) against the real broker', () => {
   });
 
   it('writes every good record once, in order per profile, and dead-letters the poison with its context', async () => {
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 }); // no duplicates from a retried send
     await producer.connect();
     const values = [
       ...Array.from({ length: 10 }, (_, index) => goodEvent(index)),
@@ -195,7 +195,7 @@ describe('projector fallback without transactions (RELAY_PROJECTOR_TRANSACTIONS=
     const outbound = uniqueName('test.requests-alo');
     const group = uniqueName('test-projector-alo');
     await createTopicsFor(kafka, { sourceTopics: [source], outboundTopic: outbound, partitions: 1 });
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 }); // no duplicates from a retried send
     await producer.connect();
     await producer.send({
       topic: source,

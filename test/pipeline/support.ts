@@ -34,9 +34,12 @@ export function goodEvent(index: number): JsonEvent {
   return { type: 'OrderPlaced', id: `order-${index}`, profile: `p${index % 5}` };
 }
 
-/** Publishes Klaviyo requests to the outbound topic as the projector would. */
+/**
+ * Publishes Klaviyo requests to the outbound topic as the projector would: idempotently, because a fresh
+ * topic answers NOT_LEADER for a moment on KRaft and a plain producer's retry can write a batch twice.
+ */
 export async function publishRequests(kafka: Kafka, topic: string, requests: readonly KlaviyoRequest[]): Promise<void> {
-  const producer = kafka.producer();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await producer.send({ topic, messages: requests.map(toOutboundMessage) });
   await producer.disconnect();

@@ -19,7 +19,7 @@ function texts(values: readonly (Buffer | null)[]): string[] {
 }
 
 async function produce(topic: string, values: readonly string[]): Promise<void> {
-  const producer = kafka.producer();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 }); // no duplicates from a retried send
   await producer.connect();
   await producer.send({ topic, messages: values.map((value) => ({ key: value, value })) });
   await producer.disconnect();

@@ -52,7 +52,7 @@ describe('schema registry and broker round trip', () => {
     expect(encoded[0]).toBe(0); // Confluent magic byte
     expect(encoded.readInt32BE(1)).toBe(id);
 
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 }); // no duplicates from a retried send
     await producer.connect();
     await producer.send({ topic, messages: [{ key: sent.eventId, value: encoded }] });
     await producer.disconnect();
