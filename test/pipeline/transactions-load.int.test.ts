@@ -44,7 +44,8 @@ describe('kafkajs transactions under load and faults', () => {
     const group = uniqueName('tx-load');
     await createTopicsFor(kafka, { sourceTopics: [source], outboundTopic: outbound, partitions: 3 });
 
-    const producer = testKafka('tx-load-pub').producer();
+    // Idempotent: a retried send of a plain producer can write source records twice on a fresh topic.
+    const producer = testKafka('tx-load-pub').producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     for (let start = 0; start < RECORDS; start += 1_000) {
       const events: JsonEvent[] = Array.from({ length: Math.min(1_000, RECORDS - start) }, (_, offset) => ({
