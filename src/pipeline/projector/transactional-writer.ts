@@ -5,15 +5,13 @@
  * another instance, that instance's InitProducerId bumps the epoch and fences the old owner (a zombie that
  * wakes up after a GC pause can no longer commit). Producers are created lazily and released on revocation.
  *
- * After every rebalance the consumer's start offset for a partition may be stale, for two reasons: a new
- * owner fences lazily, at its first transaction, but read its start offset when it joined, so a zombie's
- * transactions committed in between would be written again; and kafkajs caches committed offsets on its
- * cluster object across rebalances, never updated by a transaction's sendOffsets, so a partition this
- * instance held before resumes from where it first started (a load run wrote 320 of 3,000 records twice).
- * So the first transaction of every partition after a rebalance re-reads the group's committed offset,
- * after InitProducerId (which completes or aborts whatever the old owner had open), and when the group got
- * further than this plan starts, aborts and reports where to resume (StalePositionError): the pre-KIP-447
- * recipe of Kafka Streams.
+ * After a rebalance a new owner's start offset may be stale: it read the offset when it joined the group,
+ * but fences the old owner only at its first transaction, so whatever a zombie committed in between would
+ * be written again. So the first transaction of every partition after a rebalance re-reads the group's
+ * committed offset after InitProducerId (which completes or aborts whatever the old owner had open) and,
+ * when the group got further than this plan starts, aborts and reports where to resume
+ * (StalePositionError): the pre-KIP-447 recipe of Kafka Streams. (kafkajs's own offset cache is shared by
+ * every client of one Kafka instance and updated by sendOffsets, so this instance's commits are seen.)
  *
  * Any failure inside a transaction aborts it and throws away the producer: the next attempt starts from a
  * fresh InitProducerId, which also aborts whatever the broker still holds open for that id. This sidesteps
