@@ -14,6 +14,7 @@ import { viewDeadLetter, type SchemaNameLookup } from './record-view.ts';
 import { replayGroupId, type ReplayPlan } from './replay-plan.ts';
 import type { TokenBucket } from './token-bucket.ts';
 import { toSourceRecord } from '../pipeline/source-record.ts';
+import { deadLetterConsumer } from './topic-reader.ts';
 
 export interface ReplayRunDeps {
   readonly kafka: Kafka;
@@ -101,16 +102,8 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
   const progress = deps.progress(total, alreadyDone);
   let done = alreadyDone;
   const producer = deps.kafka.producer({ transactionalId: groupId, idempotent: true, maxInFlightRequests: 1 });
-  const consumer = deps.kafka.consumer({
-    groupId,
-    sessionTimeout: 6_000,
-    heartbeatInterval: 1_000,
-    maxWaitTimeInMs: 250,
-    // Dead letters carry ~1 KB of context headers; bigger fetches mean fewer round trips.
-    maxBytesPerPartition: 8_388_608,
-    maxBytes: 33_554_432,
-    allowAutoTopicCreation: false,
-  });
+  // Its committed offsets are the replay's progress (committed in the same transaction as the records).
+  const consumer = deadLetterConsumer(deps.kafka, groupId);
   let failure: unknown;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@
  * then stops: what `list`, `show`, `audit` and the replay planner need. Uses a throwaway consumer group it
  * deletes afterwards. Reads committed records only, so records of an aborted replay are never seen.
  */
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { RelayError } from '../errors.ts';
 import type { DeadLetterRecord } from './record-view.ts';
@@ -59,17 +59,7 @@ export async function readSnapshot(
   }
   if (ends.size === 0) return;
   const groupId = `relay-dlq-reader-${randomUUID()}`;
-  const consumer = kafka.consumer({
-    groupId,
-    sessionTimeout: 6_000,
-    heartbeatInterval: 1_000,
-    // Short fetch waits: otherwise disconnect sits out kafkajs' default 5 s long poll.
-    maxWaitTimeInMs: 250,
-    // Dead letters carry ~1 KB of context headers; bigger fetches mean fewer round trips.
-    maxBytesPerPartition: 8_388_608,
-    maxBytes: 33_554_432,
-    allowAutoTopicCreation: false,
-  });
+  const consumer = deadLetterConsumer(kafka, groupId);
   const pending = new Set(ends.keys());
   let lastProgress = Date.now();
   let finish: () => void = () => undefined;
@@ -171,4 +161,19 @@ export async function ensureTopic(
     ],
   });
   await waitForTopicLeaders(admin, [topic]);
+}
+
+/** A consumer of dead-letter topics, for reading them (list, show) and for replaying them. */
+export function deadLetterConsumer(kafka: Kafka, groupId: string): Consumer {
+  return kafka.consumer({
+    groupId,
+    sessionTimeout: 6_000,
+    heartbeatInterval: 1_000,
+    // Short fetch waits: otherwise disconnect sits out kafkajs' default 5 s long poll.
+    maxWaitTimeInMs: 250,
+    // Dead letters carry ~1 KB of context headers; bigger fetches mean fewer round trips.
+    maxBytesPerPartition: 8_388_608,
+    maxBytes: 33_554_432,
+    allowAutoTopicCreation: false,
+  });
 }
