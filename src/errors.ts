@@ -47,6 +47,11 @@ export const FAILURE_POLICY = {
     summary: "request would exceed one of Klaviyo's documented limits",
   },
   NO_PROFILE_IDENTIFIER: { stage: 'project', action: 'dead-letter', summary: 'event identifies no profile' },
+  OUTBOUND_TOO_LARGE: {
+    stage: 'project',
+    action: 'dead-letter',
+    summary: "the event's Klaviyo requests are larger than the outbound topic accepts (max.message.bytes)",
+  },
   // deliver: what Klaviyo (or the way to it) said
   KLAVIYO_REJECTED: { stage: 'deliver', action: 'dead-letter', summary: 'Klaviyo rejected the request (400/422)' },
   KLAVIYO_CONFLICT: { stage: 'deliver', action: 'dead-letter', summary: 'Klaviyo reported a conflict (409)' },

@@ -55,6 +55,9 @@ export interface Config {
     /** Empty: the default domain topics. */
     readonly sourceTopics: readonly string[];
     readonly projectorTransactions: boolean;
+    readonly projectorConcurrency: number;
+    readonly projectorMaxRecordsPerTransaction: number;
+    readonly projectorMaxTransactionBytes: number;
     readonly auditTopic: string;
     readonly topicPartitions: number;
     readonly topicReplication: number;
@@ -169,6 +172,9 @@ function toConfig(env: ParsedEnv): Config {
       outboundTopic: env.RELAY_OUTBOUND_TOPIC,
       sourceTopics: env.RELAY_SOURCE_TOPICS,
       projectorTransactions: env.RELAY_PROJECTOR_TRANSACTIONS,
+      projectorConcurrency: env.RELAY_PROJECTOR_CONCURRENCY,
+      projectorMaxRecordsPerTransaction: env.RELAY_PROJECTOR_MAX_RECORDS_PER_TRANSACTION,
+      projectorMaxTransactionBytes: env.RELAY_PROJECTOR_MAX_TRANSACTION_BYTES,
       auditTopic: env.RELAY_AUDIT_TOPIC,
       topicPartitions: env.RELAY_TOPIC_PARTITIONS,
       topicReplication: env.RELAY_TOPIC_REPLICATION,

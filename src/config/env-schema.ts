@@ -67,6 +67,12 @@ export const envSchema = z.object({
   RELAY_SOURCE_TOPICS: csv.default([]),
   /** false falls back to idempotent produce + commit after ack (at-least-once) in the projector. */
   RELAY_PROJECTOR_TRANSACTIONS: bool.default(true),
+  /** Source partitions the projector works on at once; more keeps the CPU busy while transactions commit. */
+  RELAY_PROJECTOR_CONCURRENCY: int(1, 1_000).default(6),
+  /** Records per projector transaction: larger amortises each commit's round trips, smaller commits sooner. */
+  RELAY_PROJECTOR_MAX_RECORDS_PER_TRANSACTION: int(1, 100_000).default(500),
+  /** A transaction ends once its messages reach this many bytes; keep it under the topics' max.message.bytes. */
+  RELAY_PROJECTOR_MAX_TRANSACTION_BYTES: int(1_024, 1_073_741_824).default(524_288),
   RELAY_AUDIT_TOPIC: z.string().min(1).default('klaviyo-relay.audit'),
   RELAY_TOPIC_PARTITIONS: int(1, 10_000).default(6),
   /** -1 takes the broker's default.replication.factor (KIP-464). */

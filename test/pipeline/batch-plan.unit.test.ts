@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../src/errors.ts';
 import { DLQ_HEADER, readDeadLetterHeaders } from '../../src/pipeline/dead-letter/headers.ts';
 import { OUTBOUND_HEADER } from '../../src/pipeline/outbound-record.ts';
-import { planTransaction } from '../../src/pipeline/projector/batch-plan.ts';
+import { createPlanBuilder, planTransaction } from '../../src/pipeline/projector/batch-plan.ts';
 import { createEventRequest, sourceRecord } from './fixtures.ts';
 
 const context = {
@@ -85,5 +85,31 @@ describe('planTransaction', () => {
 
   it('refuses an empty chunk', () => {
     expect(() => planTransaction([], context)).toThrow(RangeError);
+  });
+});
+
+describe('createPlanBuilder', () => {
+  it('counts the key and value bytes of every message it plans, for the transaction byte budget', () => {
+    const builder = createPlanBuilder(context);
+    expect(builder.bytes).toBe(0);
+    builder.add({
+      record: sourceRecord('10', 'ok'),
+      outcome: { kind: 'project', eventType: 'OrderPlaced', requests: [createEventRequest('p1', 'o1')] },
+    });
+    const outbound = builder.build().topicMessages[0]!.messages[0]!;
+    const requestBytes = Buffer.byteLength('external_id:p1') + (outbound.value as Buffer).length;
+    expect(builder.bytes).toBe(requestBytes);
+    builder.add({
+      record: sourceRecord('11', 'é-poison'),
+      outcome: {
+        kind: 'dead-letter',
+        eventType: undefined,
+        stage: 'decode',
+        error: new RelayError('NOT_WIRE_FORMAT', 'magic byte missing'),
+        schemaId: undefined,
+      },
+    });
+    expect(builder.count).toBe(2);
+    expect(builder.bytes).toBe(requestBytes + 'key-1'.length + Buffer.byteLength('é-poison'));
   });
 });

@@ -5,6 +5,8 @@
  * logic checks the error's `type`: the consumer crashes with restart: false and the role stops for good
  * while the process lives on. Rethrowing the original cause lets kafkajs rejoin the group instead.
  */
+import { causeOfType } from './error-cause.ts';
+
 const GROUP_ERROR_TYPES = new Set([
   'REBALANCE_IN_PROGRESS',
   'NOT_COORDINATOR_FOR_GROUP',
@@ -14,11 +16,5 @@ const GROUP_ERROR_TYPES = new Set([
 
 /** The group error at the root of `error`'s cause chain, if there is one. */
 export function groupErrorCause(error: unknown): Error | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current instanceof Error; depth += 1) {
-    const type = (current as { type?: unknown }).type;
-    if (typeof type === 'string' && GROUP_ERROR_TYPES.has(type)) return current;
-    current = current.cause;
-  }
-  return undefined;
+  return causeOfType(error, GROUP_ERROR_TYPES);
 }

@@ -3,7 +3,7 @@
  * requests for the outbound topic, the dead letters for `<source-topic>.dlq`, and the offset to commit.
  * Pure: the clock and the service identity come in as arguments.
  */
-import type { TopicMessages } from 'kafkajs';
+import type { Message, TopicMessages } from 'kafkajs';
 import { deadLetterMessage } from '../dead-letter/message.ts';
 import { deadLetterTopic, nextOffset, type SourceRecord } from '../source-record.ts';
 import { toOutboundMessage } from '../outbound-record.ts';
@@ -34,37 +34,81 @@ export interface TransactionPlan {
   readonly deadLetterCount: number;
 }
 
-/** `settled` must be non-empty, consecutive and from one partition (the projector guarantees it). */
-export function planTransaction(settled: readonly SettledRecord[], context: PlanContext): TransactionPlan {
-  const last = settled[settled.length - 1];
-  if (last === undefined) throw new RangeError('planTransaction needs at least one settled record');
+/** A transaction being filled record by record; `bytes` lets the projector end it before it outgrows a batch. */
+export interface PlanBuilder {
+  add(settled: SettledRecord): void;
+  /** Records added so far. */
+  readonly count: number;
+  /** Key and value bytes of every message so far: what the broker's max.message.bytes is measured against. */
+  readonly bytes: number;
+  /** The transaction; needs at least one record. */
+  build(): TransactionPlan;
+}
+
+export function createPlanBuilder(context: PlanContext): PlanBuilder {
   const outbound: TopicMessages = { topic: context.outboundTopic, messages: [] };
   const deadLetters = new Map<string, TopicMessages>();
+  let first: SettledRecord | undefined;
+  let last: SettledRecord | undefined;
+  let count = 0;
+  let bytes = 0;
   let requestCount = 0;
-  for (const { record, outcome } of settled) {
-    if (outcome.kind === 'project') {
-      for (const request of outcome.requests) outbound.messages.push(toOutboundMessage(request));
-      requestCount += outcome.requests.length;
-      continue;
-    }
-    const topic = deadLetterTopic(record.topic);
-    const target = deadLetters.get(topic) ?? { topic, messages: [] };
-    deadLetters.set(topic, target);
-    target.messages.push(
-      deadLetterMessage(
-        record,
-        { ...outcome, attempts: 1, firstFailedAt: context.now, failedAt: context.now },
-        context,
-      ),
-    );
-  }
-  const topicMessages = [...(outbound.messages.length > 0 ? [outbound] : []), ...deadLetters.values()];
-  const deadLetterCount = [...deadLetters.values()].reduce((sum, entry) => sum + entry.messages.length, 0);
-  return {
-    topicMessages,
-    firstOffset: settled[0]!.record.offset,
-    commitOffset: nextOffset(last.record.offset),
-    requestCount,
-    deadLetterCount,
+  let deadLetterCount = 0;
+  const push = (target: TopicMessages, message: Message): void => {
+    target.messages.push(message);
+    bytes += sizeOf(message.key) + sizeOf(message.value);
   };
+  return {
+    add(settled) {
+      const { record, outcome } = settled;
+      first ??= settled;
+      last = settled;
+      count += 1;
+      if (outcome.kind === 'project') {
+        for (const request of outcome.requests) push(outbound, toOutboundMessage(request));
+        requestCount += outcome.requests.length;
+        return;
+      }
+      const topic = deadLetterTopic(record.topic);
+      const target = deadLetters.get(topic) ?? { topic, messages: [] };
+      deadLetters.set(topic, target);
+      push(
+        target,
+        deadLetterMessage(
+          record,
+          { ...outcome, attempts: 1, firstFailedAt: context.now, failedAt: context.now },
+          context,
+        ),
+      );
+      deadLetterCount += 1;
+    },
+    get count() {
+      return count;
+    },
+    get bytes() {
+      return bytes;
+    },
+    build() {
+      if (first === undefined || last === undefined) throw new RangeError('a transaction needs at least one record');
+      return {
+        topicMessages: [...(outbound.messages.length > 0 ? [outbound] : []), ...deadLetters.values()],
+        firstOffset: first.record.offset,
+        commitOffset: nextOffset(last.record.offset),
+        requestCount,
+        deadLetterCount,
+      };
+    },
+  };
+}
+
+/** `settled` must be non-empty, consecutive and from one partition (the projector guarantees it). */
+export function planTransaction(settled: readonly SettledRecord[], context: PlanContext): TransactionPlan {
+  const builder = createPlanBuilder(context);
+  for (const entry of settled) builder.add(entry);
+  return builder.build();
+}
+
+function sizeOf(data: Message['key']): number {
+  if (data === null || data === undefined) return 0;
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }

@@ -3,19 +3,24 @@
  * Each batch of one partition is cut into chunks; each chunk is one transaction holding its requests, its
  * dead letters and the offset after it. A record that needs a retry (registry down, a bug) ends the chunk
  * before it: what came before is committed, then the same record is tried again after a backoff, never
- * dead-lettered. Stopping mid-batch leaves the rest uncommitted for the next owner.
+ * dead-lettered. A chunk also ends once its messages reach a byte budget, because the broker refuses a
+ * batch over the topic's max.message.bytes (1 MB by default) and a refused chunk would be retried for ever.
+ * Should the broker refuse one all the same, the batch goes on one record per transaction until the record
+ * too large for its topic is found; that record is dead-lettered (OUTBOUND_TOO_LARGE), the partition moves
+ * on. Stopping mid-batch leaves the rest uncommitted for the next owner.
  */
 import type { Consumer, EachBatchPayload, Kafka, TopicPartitionOffsetAndMetadata } from 'kafkajs';
-import type { RelayError } from '../../errors.ts';
+import { RelayError } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { RelayMetrics } from '../../observability/metrics.ts';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../../backoff.ts';
+import { isTooLargeForTopic } from '../kafka/error-cause.ts';
 import { trackConsumer } from '../kafka/consumer-state.ts';
 import type { RoleHandle } from '../role.ts';
 import { sleep } from '../sleep.ts';
 import { toSourceRecord } from '../source-record.ts';
 import { createAtLeastOnceWriter } from './at-least-once-writer.ts';
-import { planTransaction, type SettledRecord } from './batch-plan.ts';
+import { createPlanBuilder, type SettledOutcome, type SettledRecord } from './batch-plan.ts';
 import type { DecodeRecord, ProjectEvent, TypedEvent } from './ports.ts';
 import { processRecord } from './process-record.ts';
 import { createTransactionalWriter, StalePositionError, type PlanWriter } from './transactional-writer.ts';
@@ -36,6 +41,12 @@ export interface ProjectorOptions<E extends TypedEvent> {
   readonly transactional: boolean;
   /** Records per transaction; smaller chunks commit sooner, larger ones amortise the commit. */
   readonly maxRecordsPerTransaction?: number;
+  /**
+   * A transaction ends after the record that brings its messages' key and value bytes to this. Kafka
+   * checks each partition's batch against max.message.bytes; the whole transaction under it keeps every
+   * batch under it too.
+   */
+  readonly maxTransactionBytes?: number;
   readonly partitionsConsumedConcurrently?: number;
   readonly sessionTimeoutMs?: number;
   readonly backoff?: BackoffPolicy;
@@ -49,6 +60,7 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
   const now = options.now ?? (() => new Date());
   const backoff = options.backoff ?? { ...DEFAULT_BACKOFF, capMs: 10_000 };
   const chunkSize = options.maxRecordsPerTransaction ?? 500;
+  const maxBytes = options.maxTransactionBytes ?? 512 * 1024;
   const stopping = new AbortController();
   let retrying: string | undefined;
 
@@ -81,34 +93,52 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
     const source = { topic: batch.topic, partition: batch.partition };
     let start = 0;
     let attempt = 0;
+    let recordsPerChunk = chunkSize;
+    /** Offsets whose requests the broker refused as too large, written alone: dead-lettered when met again. */
+    const tooLarge = new Set<string>();
     while (start < batch.messages.length && payload.isRunning() && !payload.isStale() && !stopping.signal.aborted) {
       const settled: SettledRecord[] = [];
+      const plan = createPlanBuilder({
+        outboundTopic: options.outboundTopic,
+        consumerGroup: options.groupId,
+        serviceVersion: options.serviceVersion,
+        now: now(),
+        secrets: options.secrets,
+      });
       let retryError: RelayError | undefined;
-      for (const message of batch.messages.slice(start, start + chunkSize)) {
+      for (const message of batch.messages.slice(start, start + recordsPerChunk)) {
         const record = toSourceRecord(batch.topic, batch.partition, message);
         const outcome = await processRecord(record, options.decode, options.project);
         if (outcome.kind === 'retry') {
           retryError = outcome.error;
           break;
         }
-        settled.push({ record, outcome });
+        const entry = { record, outcome: tooLarge.has(record.offset) ? refusedAsTooLarge(outcome) : outcome };
+        settled.push(entry);
+        plan.add(entry);
+        if (plan.bytes >= maxBytes) break;
       }
       if (settled.length > 0) {
-        const plan = planTransaction(settled, {
-          outboundTopic: options.outboundTopic,
-          consumerGroup: options.groupId,
-          serviceVersion: options.serviceVersion,
-          now: now(),
-          secrets: options.secrets,
-        });
+        const transaction = plan.build();
         try {
-          await writer.write(source, plan);
+          await writer.write(source, transaction);
         } catch (error) {
           if (error instanceof StalePositionError) {
             // The previous owner committed further than our fetch position: resume from its commit.
             log.info({ ...source, offset: error.committedOffset }, 'resuming after the previous owner');
             consumer.seek({ ...source, offset: error.committedOffset });
             return;
+          }
+          if (isTooLargeForTopic(error) && !tooLarge.has(transaction.firstOffset)) {
+            // Not a failure to wait out: the same batch would be refused again. Alone, the record is
+            // either written or known to be too large.
+            if (settled.length === 1) tooLarge.add(transaction.firstOffset);
+            recordsPerChunk = 1;
+            log.warn(
+              { ...source, offset: transaction.firstOffset, records: settled.length },
+              'the broker refused a batch as too large; writing record by record',
+            );
+            continue;
           }
           attempt += 1;
           retrying = `writing to Kafka failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -120,10 +150,11 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
         const last = settled[settled.length - 1]!;
         payload.resolveOffset(last.record.offset);
         start += settled.length;
+        if (tooLarge.has(transaction.firstOffset)) recordsPerChunk = chunkSize;
         recordMetrics(options.metrics, batch.topic, settled);
         options.metrics.consumerLag.set(
           { group: options.groupId, topic: batch.topic, partition: String(batch.partition) },
-          Number(BigInt(batch.highWatermark) - BigInt(plan.commitOffset)),
+          Number(BigInt(batch.highWatermark) - BigInt(transaction.commitOffset)),
         );
         if (retryError === undefined) {
           attempt = 0;
@@ -152,7 +183,7 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 2,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 6,
         eachBatch,
       });
       log.info({ topics: options.topics, groupId: options.groupId, transactional: options.transactional }, 'started');
@@ -175,6 +206,19 @@ async function pauseBeforeRetry(payload: EachBatchPayload, delayMs: number, sign
     await sleep(Math.min(1_000, until - Date.now()), signal);
     await payload.heartbeat();
   }
+}
+
+/** A record whose requests the outbound topic refused even alone: its dead letter, with the original bytes. */
+function refusedAsTooLarge(outcome: SettledOutcome): SettledOutcome {
+  if (outcome.kind !== 'project') return outcome;
+  const message = `the ${outcome.requests.length} Klaviyo request(s) of this ${outcome.eventType} are larger than the outbound topic accepts (max.message.bytes)`;
+  return {
+    kind: 'dead-letter',
+    eventType: outcome.eventType,
+    stage: 'project',
+    error: new RelayError('OUTBOUND_TOO_LARGE', message),
+    schemaId: undefined,
+  };
 }
 
 function recordMetrics(metrics: RelayMetrics, topic: string, settled: readonly SettledRecord[]): void {
