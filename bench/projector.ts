@@ -5,7 +5,8 @@
  * only counts. Prints a table and writes bench/results/projector.json.
  *
  * Options: --events <n> (default 200,000), --partitions <n> per topic (default 6), --quick (20,000 events),
- * --cpu-prof (writes the projector process's V8 CPU profile to bench/results/profiles/).
+ * --instances <n> (projector processes in one consumer group, default 1), --cpu-prof (writes each projector
+ * process's V8 CPU profile to bench/results/profiles/).
  * Each consumer runs in its own process; its rate is measured from the moment it has joined its group to
  * its last record (the projector: until its committed offsets reach the end of every partition), its CPU
  * over the same span (the perf-test's over its whole life: GNU time cannot split it), RSS at its peak.
@@ -18,6 +19,7 @@ import { benchKafka, committedReached, createTopics, endOffsets } from './lib/ka
 import { ensureKafkaTools, runConsumerPerformance } from './lib/kafka-tools.ts';
 import { describeMachine, machineInfo } from './lib/machine.ts';
 import { preproduce } from './lib/preproduce.ts';
+import { RELAY_NODE_FLAGS, RELAY_PROCESS_ENV } from './lib/relay-node-flags.ts';
 import { writeResults } from './lib/results.ts';
 import { benchPrefix, deleteRunTopics, newRunId, topicOf } from './lib/run-id.ts';
 import { acquireBenchStack } from './lib/stack.ts';
@@ -27,6 +29,7 @@ import { DEFAULT_TOPICS } from '../src/domain/topics.ts';
 const quick = hasFlag('--quick');
 const events = numberFlag('--events', quick ? 20_000 : 200_000);
 const partitions = numberFlag('--partitions', 6);
+const instances = numberFlag('--instances', 1);
 const profile = hasFlag('--cpu-prof');
 const PROFILE_DIR = new URL('./results/profiles/', import.meta.url).pathname;
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -116,33 +119,39 @@ try {
   };
   say(`plain kafkajs consumer: ${formatCount(counterResult.eventsPerSecond)} events/s`);
 
-  // 3. The projector, as `klaviyo-relay run --role projector` runs it.
+  // 3. The projector, as `klaviyo-relay run --role projector` runs it: one process, or --instances of them
+  // in one consumer group (the projector scales by partitions, as replicas of the service would).
   const outboundTopic = `${prefix}klaviyo.requests`;
   const projectorGroup = `${prefix}projector`;
-  const projector = forkWorker(
-    new URL('./workers/relay-worker.ts', import.meta.url),
-    {
-      KAFKA_BROKERS: stack.kafkaBrokers,
-      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-      RELAY_ROLE: 'projector',
-      RELAY_SOURCE_TOPICS: sourceTopics.join(','),
-      RELAY_OUTBOUND_TOPIC: outboundTopic,
-      RELAY_AUDIT_TOPIC: `${prefix}audit`,
-      RELAY_PROJECTOR_GROUP: projectorGroup,
-      RELAY_PROJECTOR_TRANSACTIONS: 'true',
-      RELAY_TOPIC_PARTITIONS: String(partitions),
-      RELAY_RESET_LINK_HOSTS: RESET_LINK_HOST,
-      RELAY_HTTP_HOST: '127.0.0.1',
-      RELAY_HTTP_PORT: '0',
-      LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'fatal',
-    },
-    profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+  const projectors = Array.from({ length: instances }, () =>
+    forkWorker(
+      new URL('./workers/relay-worker.ts', import.meta.url),
+      {
+        KAFKA_BROKERS: stack.kafkaBrokers,
+        SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+        RELAY_ROLE: 'projector',
+        RELAY_SOURCE_TOPICS: sourceTopics.join(','),
+        RELAY_OUTBOUND_TOPIC: outboundTopic,
+        RELAY_AUDIT_TOPIC: `${prefix}audit`,
+        RELAY_PROJECTOR_GROUP: projectorGroup,
+        RELAY_PROJECTOR_TRANSACTIONS: 'true',
+        RELAY_TOPIC_PARTITIONS: String(partitions),
+        RELAY_RESET_LINK_HOSTS: RESET_LINK_HOST,
+        RELAY_HTTP_HOST: '127.0.0.1',
+        RELAY_HTTP_PORT: '0',
+        LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'fatal',
+        ...RELAY_PROCESS_ENV,
+      },
+      [...RELAY_NODE_FLAGS, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
+    ),
   );
   let projectorDone;
   let projectorSeconds: number;
   let projectorReady;
   try {
-    projectorReady = await projector.ready;
+    projectorReady = await Promise.all(projectors.map((projector) => projector.ready));
+    // From the first process's start: with several, the time their group takes to settle counts too.
+    const startedAt = Math.min(...projectorReady.map((ready) => ready.receivedAt));
     const deadline = Date.now() + Math.max(180_000, events);
     let reachedAt: number | undefined;
     while (reachedAt === undefined) {
@@ -150,22 +159,28 @@ try {
       else if (Date.now() > deadline) throw new Error('the projector did not commit to the end in time');
       else await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    projectorSeconds = (reachedAt - projectorReady.receivedAt) / 1_000;
-    projector.stop();
-    projectorDone = await projector.done;
+    projectorSeconds = (reachedAt - startedAt) / 1_000;
+    for (const projector of projectors) projector.stop();
+    projectorDone = await Promise.all(projectors.map((projector) => projector.done));
   } catch (error) {
-    projector.kill();
+    for (const projector of projectors) projector.kill();
     throw error;
   }
-  const projectorCpu = projectorDone.snapshot.cpuSeconds - projectorReady.snapshot.cpuSeconds;
+  const projectorCpu = projectorDone.reduce(
+    (sum, done, index) => sum + done.snapshot.cpuSeconds - projectorReady[index]!.snapshot.cpuSeconds,
+    0,
+  );
+  const projectorCounters = sumCounters(projectorDone.map((done) => done.counters));
   const projectorResult: ConsumerResult = {
-    name: 'klaviyo-relay projector (transactional)',
+    name: `klaviyo-relay projector (transactional${instances === 1 ? '' : `, ${instances} processes`})`,
     events,
     seconds: projectorSeconds,
     eventsPerSecond: events / projectorSeconds,
     cpuSecondsPer10k: (projectorCpu / events) * 10_000,
-    peakRssBytes: projectorDone.peakRssBytes,
-    note: 'consume, decode, validate, project, produce + commit in transactions',
+    peakRssBytes: Math.max(...projectorDone.map((done) => done.peakRssBytes)),
+    note:
+      'consume, decode, validate, project, produce + commit in transactions' +
+      (instances === 1 ? '' : `; ${instances} processes in one group, CPU summed, peak RSS of the largest`),
   };
   say(`projector: ${formatCount(projectorResult.eventsPerSecond)} events/s`);
 
@@ -210,15 +225,16 @@ try {
       perTopic: produced.perTopic,
     },
     consumers,
-    projectorCounters: projectorDone.counters,
+    projectorCounters,
+    instances,
     perfTestColumns: perf.report.columns,
     perfTestWallSeconds: perf.wallSeconds,
     targets,
   });
   say(`wrote ${file}`);
-  const projected = projectorDone.counters['recordsConsumed'] ?? 0;
-  if (projected < events || (projectorDone.counters['deadLetters'] ?? 0) > 0) {
-    say(`the projector counted ${projected} records and ${projectorDone.counters['deadLetters']} dead letters`);
+  const projected = projectorCounters['recordsConsumed'] ?? 0;
+  if (projected < events || (projectorCounters['deadLetters'] ?? 0) > 0) {
+    say(`the projector counted ${projected} records and ${projectorCounters['deadLetters']} dead letters`);
     exitCode = 1;
   }
 } finally {
@@ -228,3 +244,11 @@ try {
   await stack.release();
 }
 process.exitCode = exitCode;
+
+function sumCounters(all: readonly Readonly<Record<string, number>>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const counters of all) {
+    for (const [name, value] of Object.entries(counters)) sum[name] = (sum[name] ?? 0) + value;
+  }
+  return sum;
+}
