@@ -117,6 +117,38 @@ describe('delivery engine against the sandbox', () => {
     expect(second[1]).toMatchObject({ status: 'failed-permanently', error: { code: 'KLAVIYO_CONFLICT' } });
   });
 
+  it('forgets a cached profile lookup once an update moved the identifier away: the next owner is patched', async () => {
+    const { sandbox, deliverers } = await setup({});
+    const [deliverer] = deliverers;
+    await deliverer!.deliver([createEventRequest(20, { profile: 'ann' })]);
+    const [moved] = await deliverer!.deliver([
+      updateProfileRequest(21, { email: 'ann@example.com' }, 'ann.new@example.com'),
+    ]);
+    expect(moved!.status).toBe('delivered');
+    // The address is free again and another person signs up with it.
+    const dan = createEventRequest(22, { profile: 'dan' });
+    const danProfile = dan.body.data.attributes.profile.data;
+    const signUp = {
+      ...dan,
+      body: {
+        data: {
+          ...dan.body.data,
+          attributes: {
+            ...dan.body.data.attributes,
+            profile: { data: { ...danProfile, attributes: { ...danProfile.attributes, email: 'ann@example.com' } } },
+          },
+        },
+      },
+    };
+    await deliverer!.deliver([signUp]);
+    const [patched] = await deliverer!.deliver([
+      updateProfileRequest(23, { email: 'ann@example.com' }, 'dan.new@example.com'),
+    ]);
+    expect(patched!.status).toBe('delivered');
+    expect(sandbox.admin.store.findBy('email', 'dan.new@example.com')?.external_id).toBe('dan');
+    expect(sandbox.admin.store.findBy('email', 'ann.new@example.com')?.external_id).toBe('ann');
+  });
+
   it('503s are retried; 401 halts', async () => {
     const { sandbox, deliverers } = await setup({});
     sandbox.admin.faults.add({ effect: { kind: 'status', status: 503 }, count: 1 }, Date.now());

@@ -125,8 +125,9 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     const body = { data: { ...request.body.data, id: resolved.id } };
     const result = await send('profiles', () => client.updateProfile(resolved.id, body), signal);
     if (!result.ok) return failure(request, result.error);
-    // The profile's identifiers changed: cached lookups by the old ones are stale.
-    for (const value of Object.values(request.lookup)) profileIds.delete(String(value));
+    // The profile's identifiers changed: cached lookups by the old ones are stale, and the next holder of
+    // an old identifier is someone else.
+    for (const [field, value] of Object.entries(request.lookup)) profileIds.delete(lookupKey(field, String(value)));
     return { status: 'delivered', request, lane: 'profile' };
   }
 
@@ -139,7 +140,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       ...(request.lookup.email ? [{ field: 'email' as const, value: request.lookup.email }] : []),
     ];
     for (const lookup of lookups) {
-      const cacheKey = `${lookup.field}:${lookup.value}`;
+      const cacheKey = lookupKey(lookup.field, lookup.value);
       const cached = profileIds.get(cacheKey);
       if (cached) return { ok: true, id: cached };
       const result = await send('profiles', () => client.getProfiles(lookup), signal);
@@ -313,4 +314,9 @@ function createSemaphore(size: number): Semaphore {
       }
     },
   };
+}
+
+/** The profile-id cache's key: the same identifier value in another field is another lookup. */
+function lookupKey(field: string, value: string): string {
+  return `${field}:${value}`;
 }
