@@ -3,8 +3,13 @@
  * one's `.dlq`, the `.parked` topics of the replay tool and the audit topic. Existing topics are left as
  * they are (their partition count is the operator's decision). `relayTopics` is pure; `ensureTopics`
  * is the adapter.
+ *
+ * A dead letter holds its record's original bytes plus context headers, so a `.dlq` (and its `.parked`)
+ * that the relay creates takes a little more than its topic's max.message.bytes: with the broker's
+ * default for both, a record near the limit could be read but never dead-lettered, and would block its
+ * partition.
  */
-import type { Admin } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import { RelayError } from '../errors.ts';
 import { deadLetterTopic, parkedTopic } from './source-record.ts';
 
@@ -32,12 +37,44 @@ export interface TopicSettings {
 /** The audit log is read in the order it was written, so it has one partition whatever the default. */
 export const AUDIT_TOPIC_PARTITIONS = 1;
 
+/** Room for a dead letter's context headers (each bounded, see dead-letter/headers.ts) above the record. */
+export const DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
+
 /** Creates every missing topic of the relay (the audit topic with one partition); returns those created. */
 export async function ensureRelayTopics(admin: Admin, layout: TopicLayout, settings: TopicSettings): Promise<string[]> {
-  const dataTopics = relayTopics(layout).filter((topic) => topic !== layout.auditTopic);
-  const created = await ensureTopics(admin, dataTopics, settings);
+  const primaries = [...new Set([...layout.sourceTopics, layout.outboundTopic])];
+  const created = await ensureTopics(admin, primaries, settings);
+  const limits = await maxMessageBytes(admin, primaries);
+  const deadLetterConfig = new Map<string, ITopicConfig['configEntries']>();
+  for (const topic of primaries) {
+    const limit = limits.get(topic);
+    if (limit === undefined) continue;
+    const configEntries = [{ name: 'max.message.bytes', value: String(limit + DEAD_LETTER_HEADROOM_BYTES) }];
+    deadLetterConfig.set(deadLetterTopic(topic), configEntries);
+    deadLetterConfig.set(parkedTopic(deadLetterTopic(topic)), configEntries);
+  }
+  const deadLetters = relayTopics(layout).filter((topic) => topic !== layout.auditTopic && !primaries.includes(topic));
+  created.push(...(await ensureTopics(admin, deadLetters, settings, (topic) => deadLetterConfig.get(topic))));
   const audit = await ensureTopics(admin, [layout.auditTopic], { ...settings, partitions: AUDIT_TOPIC_PARTITIONS });
   return [...created, ...audit];
+}
+
+/** Each topic's max.message.bytes (the broker's default where the topic sets none). */
+export async function maxMessageBytes(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({
+      type: kafkajs.ConfigResourceTypes.TOPIC,
+      name,
+      configNames: ['max.message.bytes'],
+    })),
+  });
+  const limits = new Map<string, number>();
+  for (const resource of resources) {
+    const value = Number(resource.configEntries.find((entry) => entry.configName === 'max.message.bytes')?.configValue);
+    if (Number.isSafeInteger(value) && value > 0) limits.set(resource.resourceName, value);
+  }
+  return limits;
 }
 
 /** Creates the missing topics; returns the names it created. Safe to race with another instance. */
@@ -45,6 +82,7 @@ export async function ensureTopics(
   admin: Admin,
   topics: readonly string[],
   settings: TopicSettings,
+  configOf: (topic: string) => ITopicConfig['configEntries'] = () => undefined,
 ): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic));
@@ -53,11 +91,15 @@ export async function ensureTopics(
   // kafkajs waits for leaders by default and gives up on KRaft's transient UNKNOWN_TOPIC_OR_PARTITION.
   await admin.createTopics({
     waitForLeaders: false,
-    topics: missing.map((topic) => ({
-      topic,
-      numPartitions: settings.partitions,
-      replicationFactor: settings.replication,
-    })),
+    topics: missing.map((topic) => {
+      const configEntries = configOf(topic);
+      return {
+        topic,
+        numPartitions: settings.partitions,
+        replicationFactor: settings.replication,
+        ...(configEntries === undefined ? {} : { configEntries }),
+      };
+    }),
   });
   await waitForTopicLeaders(admin, missing);
   return missing;
