@@ -5,14 +5,12 @@
 // so every multi-record chunk is refused too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KlaviyoRequest } from '../../src/klaviyo/request.ts';
-import { createRelayMetrics } from '../../src/observability/metrics.ts';
 import { readDeadLetterHeaders } from '../../src/pipeline/dead-letter/headers.ts';
 import type { ProjectEvent } from '../../src/pipeline/projector/ports.ts';
-import { createProjector } from '../../src/pipeline/projector/projector.ts';
 import { waitForTopicLeaders } from '../../src/pipeline/topics.ts';
 import { consumeUntil, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 import { createEventRequest } from './fixtures.ts';
-import { committedTotal, decodeJson, goodEvent, quietLogger, type JsonEvent } from './support.ts';
+import { committedTotal, goodEvent, jsonProjector, type JsonEvent } from './support.ts';
 import { createTopicsFor } from './topics-helper.ts';
 
 const kafka = testKafka('projector-oversized');
@@ -30,19 +28,12 @@ describe('projector: requests larger than the outbound topic accepts', () => {
   const source = uniqueName('test.oversized-src');
   const outbound = uniqueName('test.oversized-out');
   const group = uniqueName('test-oversized');
-  const metrics = createRelayMetrics();
-  const projector = createProjector({
+  const projector = jsonProjector({
     kafka,
     groupId: group,
     topics: [source],
     outboundTopic: outbound,
-    decode: decodeJson,
     project,
-    metrics,
-    logger: quietLogger,
-    serviceVersion: 'test',
-    secrets: [],
-    transactional: true,
     maxTransactionBytes: 65_536,
   });
 

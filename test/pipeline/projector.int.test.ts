@@ -6,11 +6,10 @@ import { createRelayMetrics } from '../../src/observability/metrics.ts';
 import { readDeadLetterHeaders } from '../../src/pipeline/dead-letter/headers.ts';
 import { createTopicsFor } from './topics-helper.ts';
 import { planTransaction } from '../../src/pipeline/projector/batch-plan.ts';
-import { createProjector } from '../../src/pipeline/projector/projector.ts';
 import { createTransactionalWriter } from '../../src/pipeline/projector/transactional-writer.ts';
 import { consumeUntil, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 import { createEventRequest, sourceRecord } from './fixtures.ts';
-import { decodeJson, goodEvent, projectOne, quietLogger } from './support.ts';
+import { goodEvent, jsonProjector, quietLogger } from './support.ts';
 
 const kafka = testKafka('projector-int');
 
@@ -19,18 +18,12 @@ describe('projector (transactional) against the real broker', () => {
   const outbound = uniqueName('test.requests');
   const group = uniqueName('test-projector');
   const metrics = createRelayMetrics();
-  const projector = createProjector({
+  const projector = jsonProjector({
     kafka,
     groupId: group,
     topics: [source],
     outboundTopic: outbound,
-    decode: decodeJson,
-    project: projectOne,
     metrics,
-    logger: quietLogger,
-    serviceVersion: 'test',
-    secrets: [],
-    transactional: true,
     maxRecordsPerTransaction: 7,
   });
 
@@ -206,17 +199,11 @@ describe('projector fallback without transactions (RELAY_PROJECTOR_TRANSACTIONS=
       ].map((value) => ({ value })),
     });
     await producer.disconnect();
-    const projector = createProjector({
+    const projector = jsonProjector({
       kafka,
       groupId: group,
       topics: [source],
       outboundTopic: outbound,
-      decode: decodeJson,
-      project: projectOne,
-      metrics: createRelayMetrics(),
-      logger: quietLogger,
-      serviceVersion: 'test',
-      secrets: [],
       transactional: false,
     });
     await projector.start();

@@ -5,7 +5,10 @@
  */
 import { RelayError } from '../../src/errors.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import { createRelayMetrics } from '../../src/observability/metrics.ts';
 import type { DecodeRecord, ProjectEvent } from '../../src/pipeline/projector/ports.ts';
+import { createProjector, type ProjectorOptions } from '../../src/pipeline/projector/projector.ts';
+import type { RoleHandle } from '../../src/pipeline/role.ts';
 import { createEventRequest } from './fixtures.ts';
 import type { Kafka } from 'kafkajs';
 import type { KlaviyoRequest } from '../../src/klaviyo/request.ts';
@@ -29,6 +32,23 @@ export const decodeJson: DecodeRecord<JsonEvent> = async (record) => {
 export const projectOne: ProjectEvent<JsonEvent> = (event) => [createEventRequest(event.profile, event.id)];
 
 export const quietLogger = createLogger({ level: process.env['TEST_LOG_LEVEL'] === 'debug' ? 'debug' : 'silent' });
+
+/** A projector over the JSON codec and the one-request projection: quiet, no secrets, transactional unless told. */
+export function jsonProjector(
+  options: Pick<ProjectorOptions<JsonEvent>, 'kafka' | 'groupId' | 'topics' | 'outboundTopic'> &
+    Partial<ProjectorOptions<JsonEvent>>,
+): RoleHandle {
+  return createProjector({
+    decode: decodeJson,
+    project: projectOne,
+    metrics: createRelayMetrics(),
+    logger: quietLogger,
+    serviceVersion: 'test',
+    secrets: [],
+    transactional: true,
+    ...options,
+  });
+}
 
 export function goodEvent(index: number): JsonEvent {
   return { type: 'OrderPlaced', id: `order-${index}`, profile: `p${index % 5}` };

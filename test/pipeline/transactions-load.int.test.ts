@@ -10,9 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { RelayError } from '../../src/errors.ts';
 import { createRelayMetrics } from '../../src/observability/metrics.ts';
 import type { DecodeRecord } from '../../src/pipeline/projector/ports.ts';
-import { createProjector } from '../../src/pipeline/projector/projector.ts';
 import { consumeUntil, testEndpoints, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
-import { decodeJson, projectOne, quietLogger, type JsonEvent } from './support.ts';
+import { decodeJson, jsonProjector, type JsonEvent } from './support.ts';
 import { createTopicsFor } from './topics-helper.ts';
 
 const RECORDS = Number(process.env['RELAY_TX_LOAD_RECORDS'] ?? 3_000);
@@ -73,18 +72,13 @@ describe('kafkajs transactions under load and faults', () => {
     };
     const metrics = createRelayMetrics();
     const instance = () =>
-      createProjector({
+      jsonProjector({
         kafka,
         groupId: group,
         topics: [source],
         outboundTopic: outbound,
         decode: flakyDecode,
-        project: projectOne,
         metrics,
-        logger: quietLogger,
-        serviceVersion: 'test',
-        secrets: [],
-        transactional: true,
         maxRecordsPerTransaction: PER_TRANSACTION,
         backoff: { baseMs: 20, capMs: 200 },
       });
