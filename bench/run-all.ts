@@ -101,19 +101,14 @@ const num = (value: unknown): number | undefined => (typeof value === 'number' ?
 const rows: Row[] = [['part', 'figure', 'value', 'target']];
 const codec = fresh('codec');
 if (codec) {
+  // A figure the part did not write shows as missing, never as a zero that looks measured.
+  const perCpuSecond = (path: string): string => {
+    const value = num(get(codec, 'median', path, 'cpu'));
+    return value === undefined ? 'missing from codec.json' : formatCount(value);
+  };
   rows.push(
-    [
-      'codec',
-      'Avro decode + validate, events/CPU-s',
-      formatCount(num(get(codec, 'eventsPerCpuSecond', 'avroDecodeValidate')) ?? 0),
-      '',
-    ],
-    [
-      'codec',
-      'JSON.parse + validate, events/CPU-s',
-      formatCount(num(get(codec, 'eventsPerCpuSecond', 'jsonParseValidate')) ?? 0),
-      '',
-    ],
+    ['codec', 'Avro decode + validate, events/CPU-s (median)', perCpuSecond('avroDecodeValidate'), '≥ 150,000'],
+    ['codec', 'JSON.parse + validate, events/CPU-s (median)', perCpuSecond('jsonParseValidate'), ''],
   );
 }
 const projector = fresh('projector');
