@@ -9,6 +9,7 @@
 import type { Message } from 'kafkajs';
 import { RelayError } from '../errors.ts';
 import type { KlaviyoRequest } from '../klaviyo/request.ts';
+import { requestJson } from '../klaviyo/request-json.ts';
 
 export const OUTBOUND_HEADER = {
   eventId: 'relay.event.id',
@@ -18,8 +19,9 @@ export const OUTBOUND_HEADER = {
 export function toOutboundMessage(request: KlaviyoRequest): Message {
   return {
     key: request.profileKey,
-    // A Buffer, so its size is known exactly for the transaction's byte budget and encoded once.
-    value: Buffer.from(JSON.stringify(request)),
+    // The JSON the projection made when it checked Klaviyo's limits; a Buffer, so its size is known exactly
+    // for the transaction's byte budget and it is encoded once.
+    value: Buffer.from(requestJson(request)),
     headers:
       request.kind === 'create-event'
         ? { [OUTBOUND_HEADER.eventId]: request.source.eventId, [OUTBOUND_HEADER.metric]: request.metric }

@@ -12,6 +12,7 @@ import {
 import type { ProjectionContext } from './context.ts';
 import type { EventDraft, ProfileUpdateDraft, RequestDraft } from './draft.ts';
 import { mustBackfill } from './freshness.ts';
+import { requestJson } from '../klaviyo/request-json.ts';
 import { checkCreateEventLimits, checkUpdateProfileLimits } from './limits.ts';
 import { REALTIME_METRICS } from './metrics.ts';
 import { toIsoInstant, toKlaviyoTime } from './time.ts';
@@ -68,8 +69,7 @@ function createEvent(
       },
     },
   };
-  checkCreateEventLimits(body);
-  return {
+  const request: CreateEventRequest = {
     v: 1,
     kind: 'create-event',
     requestId,
@@ -81,6 +81,9 @@ function createEvent(
     realtime: REALTIME_METRICS[draft.metric] && !stale,
     body,
   };
+  // The request's JSON is made once, here; the outbound record reuses it.
+  checkCreateEventLimits(body, requestJson(request));
+  return request;
 }
 
 function updateProfile(
@@ -91,8 +94,7 @@ function updateProfile(
   const body = {
     data: { type: 'profile', id: draft.profileId ?? UNRESOLVED_PROFILE_ID, attributes: draft.attributes },
   } as const;
-  checkUpdateProfileLimits(body);
-  return {
+  const request: UpdateProfileRequest = {
     v: 1,
     kind: 'update-profile',
     requestId,
@@ -102,4 +104,6 @@ function updateProfile(
     lookup: draft.lookup,
     body,
   };
+  checkUpdateProfileLimits(body, requestJson(request));
+  return request;
 }

@@ -28,7 +28,11 @@ function oversizedBytes(text: string): number | undefined {
   return bytes > KLAVIYO_LIMITS.maxStringBytes ? bytes : undefined;
 }
 
-export function checkCreateEventLimits(body: CreateEventBody): void {
+/**
+ * `enclosingJson`: the JSON of the request that holds `body`, when the caller has it; its length bounds
+ * the body's, so the body is not serialised again unless it could be over a limit.
+ */
+export function checkCreateEventLimits(body: CreateEventBody, enclosingJson?: string): void {
   const attributes = body.data.attributes;
   const metric = attributes.metric.data.attributes.name;
   if (metric.length > KLAVIYO_LIMITS.metricNameMaxLength) {
@@ -38,16 +42,17 @@ export function checkCreateEventLimits(body: CreateEventBody): void {
   if (propertyCount > KLAVIYO_LIMITS.maxEventProperties) {
     exceeded(`event has ${propertyCount} properties (Klaviyo allows 400)`, '/data/attributes/properties');
   }
-  const json = JSON.stringify(body);
+  const json = enclosingJson ?? JSON.stringify(body);
   if (mayHoldOversizedString(json)) checkStrings(body, []);
-  const size = utf8SizeIfOver(json, KLAVIYO_LIMITS.maxEventBodyBytes);
+  const size = bodySizeIfOver(body, json, KLAVIYO_LIMITS.maxEventBodyBytes);
   if (size !== undefined) exceeded(`event body is ${size} bytes (Klaviyo allows 5 MB)`, '');
 }
 
-export function checkUpdateProfileLimits(body: UpdateProfileBody): void {
-  const json = JSON.stringify(body);
+/** `enclosingJson` as for checkCreateEventLimits. */
+export function checkUpdateProfileLimits(body: UpdateProfileBody, enclosingJson?: string): void {
+  const json = enclosingJson ?? JSON.stringify(body);
   if (mayHoldOversizedString(json)) checkStrings(body, []);
-  const size = utf8SizeIfOver(json, KLAVIYO_LIMITS.maxProfileUpdateBodyBytes);
+  const size = bodySizeIfOver(body, json, KLAVIYO_LIMITS.maxProfileUpdateBodyBytes);
   if (size !== undefined) {
     exceeded(`profile update body is ${size} bytes (Klaviyo allows 100 KB)`, '');
   }
@@ -95,10 +100,14 @@ function toPointer(path: readonly (string | number)[]): string {
   return path.map((part) => `/${String(part).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
-/** The UTF-8 size of `json` when it is over `limit` bytes, else undefined (without encoding it when small). */
-function utf8SizeIfOver(json: string, limit: number): number | undefined {
+/**
+ * The UTF-8 size of `body`'s JSON when it is over `limit` bytes, else undefined. `json` is that JSON or a
+ * text that contains it: when even it cannot be over the limit (a UTF-16 unit is at most 3 UTF-8 bytes),
+ * nothing is encoded.
+ */
+function bodySizeIfOver(body: object, json: string, limit: number): number | undefined {
   if (json.length * 3 <= limit) return undefined;
-  const bytes = encoder.encode(json).length;
+  const bytes = encoder.encode(JSON.stringify(body)).length;
   return bytes > limit ? bytes : undefined;
 }
 

@@ -56,6 +56,16 @@ describe("Klaviyo's limits", () => {
     expect(limitError(() => checkCreateEventLimits(body({ items }))).message).toMatch(/allows 5 MB/);
   });
 
+  it('measures the body, not the longer request JSON it is handed as a bound', () => {
+    const small = body({ text: 'x'.repeat(1_000) });
+    expect(() =>
+      checkCreateEventLimits(small, `{"note":"${'y'.repeat(6_000_000)}","body":${JSON.stringify(small)}}`),
+    ).not.toThrow();
+    const large = body({ items: Array.from({ length: 60 }, () => 'x'.repeat(90_000)) });
+    const enclosing = JSON.stringify({ v: 1, body: large });
+    expect(limitError(() => checkCreateEventLimits(large, enclosing)).message).toMatch(/allows 5 MB/);
+  });
+
   it('rejects a profile update over 100 KB', () => {
     const update = {
       data: { type: 'profile', id: '1', attributes: { properties: { a: 'x'.repeat(60_000), b: 'y'.repeat(60_000) } } },
