@@ -44,7 +44,13 @@ export const DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
 export async function ensureRelayTopics(admin: Admin, layout: TopicLayout, settings: TopicSettings): Promise<string[]> {
   const primaries = [...new Set([...layout.sourceTopics, layout.outboundTopic])];
   const created = await ensureTopics(admin, primaries, settings);
-  const limits = await maxMessageBytes(admin, primaries);
+  const deadLetters = relayTopics(layout).filter((topic) => topic !== layout.auditTopic && !primaries.includes(topic));
+  const existing = new Set(await admin.listTopics());
+  // Only when there is a dead-letter topic to create; a principal without DescribeConfigs rights gets the
+  // broker's default for them, as before this sizing existed, rather than a relay that cannot start.
+  const limits = deadLetters.every((topic) => existing.has(topic))
+    ? new Map<string, number>()
+    : await maxMessageBytes(admin, primaries).catch(() => new Map<string, number>());
   const deadLetterConfig = new Map<string, ITopicConfig['configEntries']>();
   for (const topic of primaries) {
     const limit = limits.get(topic);
@@ -53,7 +59,6 @@ export async function ensureRelayTopics(admin: Admin, layout: TopicLayout, setti
     deadLetterConfig.set(deadLetterTopic(topic), configEntries);
     deadLetterConfig.set(parkedTopic(deadLetterTopic(topic)), configEntries);
   }
-  const deadLetters = relayTopics(layout).filter((topic) => topic !== layout.auditTopic && !primaries.includes(topic));
   created.push(...(await ensureTopics(admin, deadLetters, settings, (topic) => deadLetterConfig.get(topic))));
   const audit = await ensureTopics(admin, [layout.auditTopic], { ...settings, partitions: AUDIT_TOPIC_PARTITIONS });
   return [...created, ...audit];
