@@ -19,7 +19,7 @@ import { benchKafka, committedReached, createTopics, endOffsets } from './lib/ka
 import { ensureKafkaTools, runConsumerPerformance } from './lib/kafka-tools.ts';
 import { describeMachine, machineInfo } from './lib/machine.ts';
 import { preproduce } from './lib/preproduce.ts';
-import { RELAY_NODE_FLAGS, RELAY_PROCESS_ENV } from './lib/relay-node-flags.ts';
+import { forkRelayWorker } from './lib/relay-node-flags.ts';
 import { writeResults } from './lib/results.ts';
 import { benchPrefix, deleteRunTopics, newRunId, topicOf } from './lib/run-id.ts';
 import { acquireBenchStack } from './lib/stack.ts';
@@ -124,8 +124,7 @@ try {
   const outboundTopic = `${prefix}klaviyo.requests`;
   const projectorGroup = `${prefix}projector`;
   const projectors = Array.from({ length: instances }, () =>
-    forkWorker(
-      new URL('./workers/relay-worker.ts', import.meta.url),
+    forkRelayWorker(
       {
         KAFKA_BROKERS: stack.kafkaBrokers,
         SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
@@ -140,9 +139,8 @@ try {
         RELAY_HTTP_HOST: '127.0.0.1',
         RELAY_HTTP_PORT: '0',
         LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'fatal',
-        ...RELAY_PROCESS_ENV,
       },
-      [...RELAY_NODE_FLAGS, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
+      profile ? PROFILE_DIR : undefined,
     ),
   );
   let projectorDone;

@@ -15,8 +15,8 @@ import { project } from '../../src/projection/project.ts';
 import { createSandbox } from '../../src/sandbox/server.ts';
 import type { SandboxCounters } from '../../src/sandbox/klaviyo-routes.ts';
 import { MIXED_TYPES, mixedEvent, RESET_LINK_HOST, resetPasswordEvent } from './events.ts';
-import { forkWorker } from './fork-worker.ts';
-import { RELAY_NODE_FLAGS, RELAY_PROCESS_ENV } from './relay-node-flags.ts';
+import type { WorkerHandle } from './fork-worker.ts';
+import { forkRelayWorker } from './relay-node-flags.ts';
 import { benchKafka, createTopics } from './kafka.ts';
 import { peakInWindow, summarize, type LatencySummary } from './percentiles.ts';
 import { benchPrefix, deleteRunTopics, newRunId, topicOf } from './run-id.ts';
@@ -136,7 +136,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (!loaded.ok) throw new Error(`relay config: ${JSON.stringify(loaded.problems)}`);
   const contextAt = createProjectionContext(loaded.config, undefined);
   const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
-  let worker: ReturnType<typeof forkWorker> | undefined;
+  let worker: WorkerHandle | undefined;
   try {
     await createTopics(admin, sourceTopics, options.partitions);
     const encoder = createEventEncoder({ registry: createRegistryClient({ url: stack.schemaRegistryUrl }) });
@@ -146,10 +146,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       await encoder.encode(sample, toTopic(sample));
     }
     await producer.connect();
-    worker = forkWorker(new URL('../workers/relay-worker.ts', import.meta.url), { ...env, ...RELAY_PROCESS_ENV }, [
-      ...RELAY_NODE_FLAGS,
-      ...(options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]),
-    ]);
+    worker = forkRelayWorker(env, options.cpuProfileDir);
     const ready = await worker.ready;
 
     /** metric|unique_id → when its domain event was handed to the producer, and whether it is measured. */
