@@ -12,13 +12,33 @@ export interface RelayMetrics {
   readonly klaviyoRequests: Counter<'endpoint' | 'status'>;
   readonly deliveryDuration: Histogram<'endpoint'>;
   readonly endToEndLatency: Histogram<'metric'>;
-  readonly deadLetters: Counter<'stage' | 'code'>;
+  readonly deadLetters: Counter<'topic' | 'stage' | 'code'>;
   /** Cumulative, read from the limiter's own stats (it counts every wait, including the engine's retries). */
   readonly rateLimiterWait: Gauge<'family'>;
   readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
   readonly halted: Gauge;
   readonly transactions: Counter<'outcome'>;
   readonly retries: Counter<'role' | 'code'>;
+  /** Dispatcher: age of the oldest request not yet settled (delivered, dead-lettered or handed to retry). */
+  readonly oldestUnsettledAge: Gauge<'topic' | 'partition'>;
+  /** Dispatcher: requests fetched but not yet settled. */
+  readonly unsettledRequests: Gauge<'topic' | 'partition'>;
+  /** Each readiness check: 1 passing, 0 failing (the reason is in /readyz). */
+  readonly readinessCheck: Gauge<'check'>;
+  /** Requests waiting for delivery, per urgency class. */
+  readonly classBacklog: Gauge<'class'>;
+  /** Age of the oldest request waiting, per urgency class. */
+  readonly classOldestAge: Gauge<'class'>;
+  /** Requests Klaviyo accepted, per urgency class. */
+  readonly classDelivered: Counter<'class'>;
+  /** Events sent to Klaviyo per lane (create, bulk, profile); a bulk job counts its events. */
+  readonly laneEvents: Counter<'lane'>;
+  /** The rate the limiter currently allows per lane, in events per second. */
+  readonly laneAllowedRate: Gauge<'lane'>;
+  /** Klaviyo's RateLimit-Remaining for the steady window, per rate family, as last answered. */
+  readonly budgetRemaining: Gauge<'family'>;
+  /** Klaviyo's RateLimit-Limit for the steady window, per rate family, as last answered. */
+  readonly budgetLimit: Gauge<'family'>;
 }
 
 export interface MetricsOptions {
@@ -66,8 +86,8 @@ export function createRelayMetrics(options: MetricsOptions = {}): RelayMetrics {
     }),
     deadLetters: new Counter({
       name: 'relay_dead_letters_total',
-      help: 'Records written to a dead-letter topic, by stage and error code',
-      labelNames: ['stage', 'code'],
+      help: 'Records written to a dead-letter topic, by dead-letter topic, stage and error code',
+      labelNames: ['topic', 'stage', 'code'],
       registers,
     }),
     rateLimiterWait: new Gauge({
@@ -97,6 +117,66 @@ export function createRelayMetrics(options: MetricsOptions = {}): RelayMetrics {
       name: 'relay_retries_total',
       help: 'Retries after a transient failure, by role and error code',
       labelNames: ['role', 'code'],
+      registers,
+    }),
+    oldestUnsettledAge: new Gauge({
+      name: 'relay_dispatcher_oldest_unsettled_age_seconds',
+      help: 'Age of the oldest outbound request the dispatcher has not settled, per partition (0 when none)',
+      labelNames: ['topic', 'partition'],
+      registers,
+    }),
+    unsettledRequests: new Gauge({
+      name: 'relay_dispatcher_unsettled_requests',
+      help: 'Outbound requests fetched but not settled (delivered, dead-lettered or handed to the retry topic)',
+      labelNames: ['topic', 'partition'],
+      registers,
+    }),
+    readinessCheck: new Gauge({
+      name: 'relay_readiness_check',
+      help: 'Each readiness check of /readyz: 1 passing, 0 failing',
+      labelNames: ['check'],
+      registers,
+    }),
+    classBacklog: new Gauge({
+      name: 'relay_class_backlog_requests',
+      help: 'Requests waiting for delivery, per urgency class',
+      labelNames: ['class'],
+      registers,
+    }),
+    classOldestAge: new Gauge({
+      name: 'relay_class_oldest_age_seconds',
+      help: 'Age of the oldest request waiting for delivery, per urgency class',
+      labelNames: ['class'],
+      registers,
+    }),
+    classDelivered: new Counter({
+      name: 'relay_class_delivered_total',
+      help: 'Requests Klaviyo accepted, per urgency class',
+      labelNames: ['class'],
+      registers,
+    }),
+    laneEvents: new Counter({
+      name: 'relay_lane_events_total',
+      help: 'Events sent to Klaviyo per lane (create, bulk, profile); a bulk job counts each of its events',
+      labelNames: ['lane'],
+      registers,
+    }),
+    laneAllowedRate: new Gauge({
+      name: 'relay_lane_allowed_rate_per_second',
+      help: 'The rate the limiter currently allows per lane, in events per second',
+      labelNames: ['lane'],
+      registers,
+    }),
+    budgetRemaining: new Gauge({
+      name: 'relay_klaviyo_budget_remaining',
+      help: "Klaviyo's RateLimit-Remaining for the steady window, per rate family, as last answered",
+      labelNames: ['family'],
+      registers,
+    }),
+    budgetLimit: new Gauge({
+      name: 'relay_klaviyo_budget_limit',
+      help: "Klaviyo's RateLimit-Limit for the steady window, per rate family, as last answered",
+      labelNames: ['family'],
       registers,
     }),
   };

@@ -119,7 +119,8 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
         ),
       ),
     });
-    for (const { error } of letters) options.metrics.deadLetters.inc({ stage: 'deliver', code: error.code });
+    for (const { error } of letters)
+      options.metrics.deadLetters.inc({ topic: deadLetterTopic(options.topic), stage: 'deliver', code: error.code });
   }
 
   function recordOutcomeMetrics(request: KlaviyoRequest, outcome: DeliveryOutcome, seconds: number): void {

@@ -18,7 +18,7 @@ import { isTooLargeForTopic } from '../kafka/error-cause.ts';
 import { trackConsumer } from '../kafka/consumer-state.ts';
 import type { RoleHandle } from '../role.ts';
 import { sleep } from '../sleep.ts';
-import { toSourceRecord } from '../source-record.ts';
+import { deadLetterTopic, toSourceRecord } from '../source-record.ts';
 import { createAtLeastOnceWriter } from './at-least-once-writer.ts';
 import { createPlanBuilder, type SettledOutcome, type SettledRecord } from './batch-plan.ts';
 import type { DecodeRecord, ProjectEvent, TypedEvent } from './ports.ts';
@@ -225,7 +225,7 @@ function recordMetrics(metrics: RelayMetrics, topic: string, settled: readonly S
   for (const { outcome } of settled) {
     metrics.recordsConsumed.inc({ topic, type: outcome.eventType ?? 'undecodable' });
     if (outcome.kind === 'dead-letter') {
-      metrics.deadLetters.inc({ stage: outcome.stage, code: outcome.error.code });
+      metrics.deadLetters.inc({ topic: deadLetterTopic(topic), stage: outcome.stage, code: outcome.error.code });
       continue;
     }
     for (const request of outcome.requests) {
