@@ -26,7 +26,7 @@ import {
 } from './offset-ranges.ts';
 import { decideReplay, parkedTopicOf, type ReplayDecision } from './plan.ts';
 import { createProgressReporter } from './progress.ts';
-import { viewDeadLetter, type DeadLetterRecord, type DeadLetterView } from './record-view.ts';
+import { viewDeadLetter, wireFormatSchemaId, type DeadLetterRecord, type DeadLetterView } from './record-view.ts';
 import {
   parseReplayPlan,
   REPLAY_ID_PATTERN,
@@ -81,9 +81,10 @@ export async function selectDeadLetters(
   if (snapshot === undefined) throw topicNotFound(topic);
   await readSnapshot(ctx.kafka, snapshot, (record) => records.push(record));
   records.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
-  const schemaIds = records.flatMap((record) =>
-    record.value !== null && record.value.length >= 5 && record.value[0] === 0 ? [record.value.readUInt32BE(1)] : [],
-  );
+  const schemaIds = records.flatMap((record) => {
+    const schemaId = wireFormatSchemaId(record.value);
+    return schemaId === undefined ? [] : [schemaId];
+  });
   const schemaName = await ctx.schemas.prepare(schemaIds);
   const handled = options.handled ?? (await handledIndexFor(ctx, topic));
   const selected: DeadLetterView[] = [];

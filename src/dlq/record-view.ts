@@ -2,6 +2,7 @@
  * A dead-letter record as the dlq commands see it: coordinates, the dead-letter context from its headers,
  * and what kind of event it was. Pure: schema names for Avro values are looked up beforehand by the caller.
  */
+import { unframe } from '../codec/wire-format.ts';
 import { readDeadLetterHeaders, type DeadLetterInfo } from '../pipeline/dead-letter/headers.ts';
 import type { SourceRecord } from '../pipeline/source-record.ts';
 
@@ -51,10 +52,10 @@ export function viewDeadLetter(
   };
 }
 
-/** Confluent wire format: magic byte 0, then a big-endian 4-byte schema id, then the Avro body. */
+/** The Confluent wire-format schema id of a value (the codec's own framing), or undefined when it is not framed. */
 export function wireFormatSchemaId(value: Buffer | null): number | undefined {
-  if (value === null || value.length < 5 || value[0] !== 0) return undefined;
-  return value.readUInt32BE(1);
+  const framed = unframe(value);
+  return framed.ok ? framed.schemaId : undefined;
 }
 
 function eventTypeOf(schemaId: number | undefined, request: unknown, schemaName: SchemaNameLookup): string {
