@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
-import type { Config } from '../config/config.ts';
+import { secretsOf } from '../config/config.ts';
 import { formatAuditTable } from '../dlq/audit-record.ts';
 import { parseFilter, type DlqFilter, type FilterOptions } from '../dlq/filter.ts';
 import {
@@ -283,12 +283,6 @@ function filterFrom(options: FilterOptions, now: number): DlqFilter {
   const parsed = parseFilter(options, now);
   if (!parsed.ok) throw new CliExit(EXIT.USAGE, parsed.message);
   return parsed.value;
-}
-
-function secretsOf(config: Config): string[] {
-  return [config.klaviyo.apiKey, config.kafka.sasl?.password, config.registry.auth?.password].filter(
-    (secret): secret is string => secret !== undefined,
-  );
 }
 
 interface PurgeCommandOptions extends CommonOptions {

@@ -7,7 +7,6 @@ import { CompressionTypes } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.ts';
 import { RelayError } from '../errors.ts';
-import { parseFreshnessWindows } from '../projection/freshness.ts';
 import {
   parseAuditRecord,
   serializeAuditRecord,
@@ -221,7 +220,7 @@ export async function previewReplay(ctx: DlqContext, request: ReplayRequest): Pr
   const selection = await selectDeadLetters(ctx, request.dlqTopic, request.filter, {
     includeHandled: request.includeHandled === true,
   });
-  const freshness = parseFreshnessWindows(ctx.config.relay.freshnessWindows);
+  const freshness = ctx.config.relay.freshness;
   const records: PlannedRecord[] = selection.selected.map((view) => ({
     view,
     decision:
@@ -400,7 +399,7 @@ async function runAndAudit(
     kafka: ctx.kafka,
     admin: ctx.admin,
     outboundTopic: ctx.config.relay.outboundTopic,
-    freshness: parseFreshnessWindows(ctx.config.relay.freshnessWindows),
+    freshness: ctx.config.relay.freshness,
     schemaName,
     bucket:
       rate === undefined
