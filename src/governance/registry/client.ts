@@ -22,6 +22,12 @@
  *   from our own walker. Registering an incompatible schema answers 409 with a one-line diff list.
  * - Compatibility against a subject that does not exist answers is_compatible: true.
  * - An invalid level in PUT /config answers 500, not 422.
+ *
+ * Only the registry's own answers are trusted: "not registered" is a 404 whose JSON body carries
+ * Confluent's error code 40401 (subject not found), 40402 (version not found) or 40403 (schema not
+ * found), as both servers send. Any other 404 (a wrong base URL: Apicurio without /apis/ccompat/v7, a
+ * proxy) and any answer that is not JSON is REGISTRY_UNAVAILABLE naming the URL, so a gate never calls
+ * every subject new because it asked the wrong server.
  */
 import { request, type Dispatcher } from 'undici';
 import { RelayError } from '../../errors.ts';
@@ -104,11 +110,23 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       });
     }
     const text = await response.body.text();
-    let parsed: unknown = text;
+    let parsed: unknown;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
     } catch {
-      // Not JSON (a proxy's HTML page): keep the text for the error message.
+      // Not JSON (a proxy's HTML page, a web UI): not the registry's API, whatever the status.
+      throw new RelayError(
+        'REGISTRY_UNAVAILABLE',
+        `${url} answered ${response.statusCode} with something that is not JSON (${text.slice(0, 80).replace(/\s+/g, ' ')}): is this the registry's Confluent-compatible API?`,
+        { detail: { url, status: response.statusCode } },
+      );
+    }
+    if (response.statusCode === 404 && !isRegistryError(parsed)) {
+      throw new RelayError(
+        'REGISTRY_UNAVAILABLE',
+        `${url} answered 404 without a schema-registry error code: is ${baseUrl} the registry's Confluent-compatible API (for Apicurio, …/apis/ccompat/v7)?`,
+        { detail: { url, status: 404 } },
+      );
     }
     if (response.statusCode >= 500 || response.statusCode === 401 || response.statusCode === 403) {
       throw new RelayError(
@@ -140,21 +158,21 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     async listVersions(subject) {
       const path = `${subjectPath(subject)}/versions`;
       const response = await call('GET', path);
-      if (response.status === 404) return [];
+      if (notRegistered(response)) return [];
       if (response.status !== 200 || !Array.isArray(response.body)) unexpected(path, response);
       return response.body.map(Number).sort((a, b) => a - b);
     },
     async getVersion(subject, version) {
       const path = `${subjectPath(subject)}/versions/${version}`;
       const response = await call('GET', path);
-      if (response.status === 404) return undefined;
+      if (notRegistered(response)) return undefined;
       if (response.status !== 200) unexpected(path, response);
       return toRegistered(response.body, subject);
     },
     async lookup(subject, schema) {
       const path = subjectPath(subject);
       const response = await call('POST', path, { schema });
-      if (response.status === 404) return undefined;
+      if (notRegistered(response)) return undefined;
       if (response.status !== 200) unexpected(path, response);
       return toRegistered(response.body, subject);
     },
@@ -168,7 +186,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       const against = transitive ? 'versions' : 'versions/latest';
       const path = `/compatibility${subjectPath(subject)}/${against}?verbose=true`;
       const response = await call('POST', path, { schema });
-      if (response.status === 404) return { compatible: true, messages: [] };
+      if (notRegistered(response)) return { compatible: true, messages: [] };
       const body = response.body as { is_compatible?: unknown; messages?: unknown };
       if (response.status !== 200 || typeof body?.is_compatible !== 'boolean') unexpected(path, response);
       return {
@@ -179,7 +197,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     async getLevel(subject) {
       const path = `/config/${encodeURIComponent(subject)}`;
       const response = await call('GET', path);
-      if (response.status === 404) return undefined;
+      if (notRegistered(response)) return undefined;
       if (response.status !== 200) unexpected(path, response);
       return levelOf(response.body);
     },
@@ -187,10 +205,24 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       const path = `/config/${encodeURIComponent(subject)}`;
       const response = await call('PUT', path, { compatibility: level });
       // Apicurio answers 404 to NONE for a subject without versions (nothing to relax): not an error.
-      if (level === 'NONE' && response.status === 404) return;
+      if (level === 'NONE' && notRegistered(response)) return;
       if (response.status !== 200 || levelOf(response.body) !== level) unexpected(path, response);
     },
   };
+}
+
+/** Confluent's error codes for "no such subject / version / schema": the registry's own "not registered". */
+const NOT_REGISTERED_CODES = new Set([40401, 40402, 40403]);
+
+function isRegistryError(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && typeof (body as { error_code?: unknown }).error_code === 'number';
+}
+
+function notRegistered(response: Response): boolean {
+  return (
+    response.status === 404 &&
+    NOT_REGISTERED_CODES.has(Number((response.body as { error_code?: unknown } | undefined)?.error_code))
+  );
 }
 
 function levelOf(body: unknown): CompatibilityLevel | undefined {
