@@ -10,7 +10,7 @@ import type { IHeaders } from 'kafkajs';
 import { isStale, type FreshnessWindows } from '../projection/freshness.ts';
 import { isMetricName } from '../projection/metrics.ts';
 import { isRecord, type DeadLetterView } from './record-view.ts';
-import { replayedHeaders } from './replay-headers.ts';
+import { replayedHeaders } from '../pipeline/dead-letter/replay-headers.ts';
 import { parkedTopic } from '../pipeline/source-record.ts';
 
 export interface OutgoingMessage {

@@ -6,7 +6,7 @@ import { countRanges, createHandledIndex, toRanges } from '../../src/dlq/offset-
 import { decideReplay, type ReplaySettings } from '../../src/dlq/plan.ts';
 import { formatProgress, createProgressReporter } from '../../src/dlq/progress.ts';
 import { viewDeadLetter } from '../../src/dlq/record-view.ts';
-import { readReplayHints, REPLAY_HEADER } from '../../src/dlq/replay-headers.ts';
+import { readReplayHints, REPLAY_HEADER } from '../../src/pipeline/dead-letter/replay-headers.ts';
 import { computeStats } from '../../src/dlq/stats.ts';
 import { createTokenBucket } from '../../src/dlq/token-bucket.ts';
 import { mustBackfill, parseFreshnessWindows } from '../../src/projection/freshness.ts';
