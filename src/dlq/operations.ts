@@ -23,7 +23,7 @@ import {
   type HandledIndex,
   type PartitionRanges,
 } from './offset-ranges.ts';
-import { decideReplay, parkedTopicOf, type ReplayDecision } from './plan.ts';
+import { decide, type ReplayDecision } from './plan.ts';
 import { createProgressReporter } from './progress.ts';
 import { viewDeadLetter, wireFormatSchemaId, type DeadLetterRecord, type DeadLetterView } from './record-view.ts';
 import {
@@ -223,24 +223,18 @@ export async function previewReplay(ctx: DlqContext, request: ReplayRequest): Pr
   const freshness = ctx.config.relay.freshness;
   const records: PlannedRecord[] = selection.selected.map((view) => ({
     view,
-    decision:
-      request.mode === 'park'
-        ? {
-            kind: 'park',
-            topic: parkedTopicOf(request.dlqTopic),
-            message: { key: view.record.key, value: view.record.value, headers: view.record.headers },
-          }
-        : decideReplay(view, {
-            replayId,
-            dlqTopic: request.dlqTopic,
-            outboundTopic: ctx.config.relay.outboundTopic,
-            to: request.to,
-            maxReplays: ctx.config.relay.maxReplays,
-            backfill: request.backfill === true,
-            maxAgeMs: request.maxAgeMs,
-            freshness,
-            now: ctx.now(),
-          }),
+    decision: decide(request.mode, view, {
+      replayId,
+      dlqTopic: request.dlqTopic,
+      outboundTopic: ctx.config.relay.outboundTopic,
+      to: request.to,
+      maxReplays: ctx.config.relay.maxReplays,
+      backfill: request.backfill === true,
+      maxAgeMs: request.maxAgeMs,
+      freshness,
+      now: ctx.now(),
+      actor: ctx.actor,
+    }),
   }));
   const handled = createCoordinateCollector();
   const ends = new Map<number, number>();
