@@ -30,6 +30,7 @@ import { redactText } from '../observability/redact.ts';
 import { createKafka } from '../pipeline/kafka/client.ts';
 import { requireConfig } from './config-context.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
+import { debugRequested } from './failure.ts';
 
 interface CommonOptions extends FilterOptions {
   readonly json?: boolean;
@@ -253,8 +254,9 @@ async function withContext(
 ): Promise<void> {
   const config = requireConfig();
   const secrets = secretsOf(config);
+  // The client's retries and connection errors are for --debug; a person gets the one-line reason at the end.
   const logger = createLogger({
-    level: 'warn',
+    level: debugRequested(process.argv, process.env) ? 'debug' : 'silent',
     name: 'klaviyo-relay-dlq',
     secrets,
     destination: { write: (line: string) => process.stderr.write(line) },
