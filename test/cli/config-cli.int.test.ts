@@ -1,21 +1,9 @@
 // Configuration parsed once, completely (issue 16), as an operator meets it: `config check` catches what
 // `run` would trip on, `run` exits 2 before it touches Kafka, and no secret is printed, not even in a URL.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
-import { testEndpoints, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
-
-const cli = fileURLToPath(new URL('../../bin/klaviyo-relay', import.meta.url));
-
-function run(args: readonly string[], env: Record<string, string>) {
-  const result = spawnSync(cli, args, {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { endpointEnv, runCli as run } from '../support/cli.ts';
+import { testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 
 describe('configuration problems stop a command before it starts', () => {
   const kafka = testKafka('config-cli');
@@ -25,10 +13,8 @@ describe('configuration problems stop a command before it starts', () => {
   beforeAll(async () => {
     admin = kafka.admin();
     await admin.connect();
-    const endpoints = testEndpoints();
     env = {
-      KAFKA_BROKERS: endpoints.kafkaBrokers,
-      SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
+      ...endpointEnv(),
       KLAVIYO_API_KEY: 'pk_configcli0123456789',
       RELAY_OUTBOUND_TOPIC: uniqueName('config-cli.requests'),
       RELAY_SOURCE_TOPICS: uniqueName('config-cli.events'),

@@ -1,34 +1,12 @@
 // The dlq commands as an on-call engineer meets them (issue 16): refusals and missing topics end with
 // exit 2 and one line that names the topic, never a stack trace, and change nothing.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotTopic } from '../../src/dlq/topic-reader.ts';
-import { createTopics, testEndpoints, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 import type { Admin } from 'kafkajs';
+import { snapshotTopic } from '../../src/dlq/topic-reader.ts';
+import { endpointEnv, runCliAsync as run, STACK_TRACE } from '../support/cli.ts';
+import { createTopics, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 
-const cli = fileURLToPath(new URL('../../bin/klaviyo-relay', import.meta.url));
-
-interface Ran {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-function run(args: readonly string[], env: Record<string, string>): Promise<Ran> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(cli, args, { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr, ms: performance.now() - started }));
-  });
-}
-
-const noStackTrace = (text: string): void => expect(text).not.toMatch(/\n\s+at |Caused by/);
+const noStackTrace = (text: string): void => expect(text).not.toMatch(STACK_TRACE);
 
 describe('dlq commands on the real broker, as a person runs them', () => {
   const kafka = testKafka('dlq-cli-safety');
@@ -45,10 +23,8 @@ describe('dlq commands on the real broker, as a person runs them', () => {
     await producer.disconnect();
     admin = kafka.admin();
     await admin.connect();
-    const endpoints = testEndpoints();
     env = {
-      KAFKA_BROKERS: endpoints.kafkaBrokers,
-      SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
+      ...endpointEnv(),
       RELAY_AUDIT_TOPIC: uniqueName('dlq-cli-safety.audit'),
     };
   });

@@ -1,32 +1,18 @@
 // Errors for people (issue 16): a look-up of something that is not there, or a broker that cannot be
 // reached, ends with exit 2 and one line that says what, never a stack trace or kafkajs's log lines.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { testEndpoints, uniqueName } from '../support/kafka-test-kit.ts';
-
-const cli = fileURLToPath(new URL('../../bin/klaviyo-relay', import.meta.url));
-
-function run(args: readonly string[], env: Record<string, string>) {
-  const result = spawnSync(cli, args, {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    encoding: 'utf8',
-    timeout: 90_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { endpointEnv, runCli as run, STACK_TRACE } from '../support/cli.ts';
+import { uniqueName } from '../support/kafka-test-kit.ts';
 
 function expectOneLine(result: { stderr: string }, pattern: RegExp): void {
   expect(result.stderr).toMatch(pattern);
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
-  expect(result.stderr).not.toMatch(/\n\s+at |"stack"/);
+  expect(result.stderr).not.toMatch(STACK_TRACE);
 }
 
 describe('CLI look-ups and unreachable endpoints', () => {
-  const endpoints = testEndpoints();
   const env = {
-    KAFKA_BROKERS: endpoints.kafkaBrokers,
-    SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
+    ...endpointEnv(),
     RELAY_AUDIT_TOPIC: uniqueName('lookups.audit'),
   };
 
@@ -34,7 +20,7 @@ describe('CLI look-ups and unreachable endpoints', () => {
     const resume = run(['dlq', 'replay', '--resume', 'no-such-replay'], env);
     expect(resume.status).toBe(2);
     expectOneLine(resume, /no replay with id "no-such-replay" \(NOT_FOUND\)/);
-    const diff = run(['schemas', 'diff', 'NoSuchEvent', '--registry', endpoints.schemaRegistryUrl], env);
+    const diff = run(['schemas', 'diff', 'NoSuchEvent', '--registry', env.SCHEMA_REGISTRY_URL], env);
     expect(diff.status).toBe(2);
     expectOneLine(diff, /no event NoSuchEvent/);
     const offline = run(['schemas', 'check', '--offline', '--against', 'no-such-ref-issue16'], env);

@@ -1,26 +1,17 @@
 // `klaviyo-relay project` as a producing team runs it (issue 16): the relay's own path, so --check flags
 // what the relay would dead-letter; shared objects print as values, not "[Circular]"; hostile input is a
 // one-line reason, never a stack trace.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli, STACK_TRACE } from '../support/cli.ts';
 
-const cli = fileURLToPath(new URL('../../bin/klaviyo-relay', import.meta.url));
 const example = (type: string): string =>
   readFileSync(new URL(`../../schemas/examples/${type}.json`, import.meta.url), 'utf8');
 
-function project(args: readonly string[], input: string, env: Record<string, string> = {}) {
-  const result = spawnSync(cli, ['project', '-', ...args], {
-    input,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const project = (args: readonly string[], input: string, env: Record<string, string> = {}) =>
+  runCli(['project', '-', ...args], env, input);
 
-const noStackTrace = (text: string): void => expect(text).not.toMatch(/\n\s+at /);
+const noStackTrace = (text: string): void => expect(text).not.toMatch(STACK_TRACE);
 
 describe('klaviyo-relay project', () => {
   it('prints AccountUpdated with its properties where they belong, not "[Circular]"', () => {
