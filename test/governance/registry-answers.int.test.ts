@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isRelayError } from '../../src/errors.ts';
+import { createRegistryClient as createCodecRegistry } from '../../src/codec/registry-client.ts';
 import { createRegistryClient } from '../../src/governance/registry/client.ts';
 
 const cli = fileURLToPath(new URL('../../bin/klaviyo-relay', import.meta.url));
@@ -56,6 +57,17 @@ describe('the governance registry client', () => {
       new RegExp(`^REGISTRY_UNAVAILABLE: ${urlOf(servers[0]!)}/subjects/s/versions answered 404`),
     );
     expect(await codeOf(html!.listSubjects())).toMatch(/^REGISTRY_UNAVAILABLE: .*not JSON/);
+  });
+
+  it("the codec's client too: only 40403 is an unknown schema id; a bare 404 is the registry unavailable", async () => {
+    const [bare, html, confluent] = servers.map((server) => createCodecRegistry({ url: urlOf(server!) }));
+    expect(await codeOf(bare!.getSchemaById(7))).toMatch(/^REGISTRY_UNAVAILABLE: .*answered 404/);
+    expect(await codeOf(html!.getSchemaById(7))).toMatch(/^REGISTRY_UNAVAILABLE: .*not JSON/);
+    expect(await codeOf(confluent!.getSchemaById(7))).toMatch(/^REGISTRY_UNAVAILABLE/); // 40401 is not 40403
+    const registry = createCodecRegistry({ url: inject('schemaRegistryUrl') });
+    expect(await codeOf(registry.getSchemaById(987_654_321))).toMatch(/^UNKNOWN_SCHEMA_ID/);
+    const root = createCodecRegistry({ url: new URL(inject('schemaRegistryUrl')).origin });
+    expect(await codeOf(root.getSchemaById(987_654_321))).toMatch(/^REGISTRY_UNAVAILABLE/);
   });
 
   it('against the real registry: its own 404 is "not registered", the wrong base URL exits 2 naming it', async () => {

@@ -23,13 +23,12 @@
  * - Compatibility against a subject that does not exist answers is_compatible: true.
  * - An invalid level in PUT /config answers 500, not 422.
  *
- * Only the registry's own answers are trusted: "not registered" is a 404 whose JSON body carries
- * Confluent's error code 40401 (subject not found), 40402 (version not found) or 40403 (schema not
- * found), as both servers send. Any other 404 (a wrong base URL: Apicurio without /apis/ccompat/v7, a
- * proxy) and any answer that is not JSON is REGISTRY_UNAVAILABLE naming the URL, so a gate never calls
- * every subject new because it asked the wrong server.
+ * Only the registry's own answers are trusted (codec/registry-answers.ts): any other 404 and any answer
+ * that is not JSON is REGISTRY_UNAVAILABLE naming the URL, so a gate never calls every subject new
+ * because it asked the wrong server.
  */
 import { request, type Dispatcher } from 'undici';
+import { foreignAnswer, isNotRegistered } from '../../codec/registry-answers.ts';
 import { RelayError } from '../../errors.ts';
 import { isCompatibilityLevel, type CompatibilityLevel } from '../compat/levels.ts';
 
@@ -111,22 +110,20 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     }
     const text = await response.body.text();
     let parsed: unknown;
+    let json = true;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
     } catch {
-      // Not JSON (a proxy's HTML page, a web UI): not the registry's API, whatever the status.
-      throw new RelayError(
-        'REGISTRY_UNAVAILABLE',
-        `${url} answered ${response.statusCode} with something that is not JSON (${text.slice(0, 80).replace(/\s+/g, ' ')}): is this the registry's Confluent-compatible API?`,
-        { detail: { url, status: response.statusCode } },
-      );
+      // A proxy's HTML page, a web UI: not the registry's API, whatever the status.
+      json = false;
+      parsed = text;
     }
-    if (response.statusCode === 404 && !isRegistryError(parsed)) {
-      throw new RelayError(
-        'REGISTRY_UNAVAILABLE',
-        `${url} answered 404 without a schema-registry error code: is ${baseUrl} the registry's Confluent-compatible API (for Apicurio, …/apis/ccompat/v7)?`,
-        { detail: { url, status: 404 } },
-      );
+    const foreign = foreignAnswer(response.statusCode, parsed, json, baseUrl);
+    if (foreign !== undefined) {
+      const excerpt = json ? '' : ` (${text.slice(0, 80).replace(/\s+/g, ' ')})`;
+      throw new RelayError('REGISTRY_UNAVAILABLE', `${url} ${foreign}${excerpt}`, {
+        detail: { url, status: response.statusCode },
+      });
     }
     if (response.statusCode >= 500 || response.statusCode === 401 || response.statusCode === 403) {
       throw new RelayError(
@@ -211,18 +208,8 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   };
 }
 
-/** Confluent's error codes for "no such subject / version / schema": the registry's own "not registered". */
-const NOT_REGISTERED_CODES = new Set([40401, 40402, 40403]);
-
-function isRegistryError(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && typeof (body as { error_code?: unknown }).error_code === 'number';
-}
-
 function notRegistered(response: Response): boolean {
-  return (
-    response.status === 404 &&
-    NOT_REGISTERED_CODES.has(Number((response.body as { error_code?: unknown } | undefined)?.error_code))
-  );
+  return isNotRegistered(response.status, response.body);
 }
 
 function levelOf(body: unknown): CompatibilityLevel | undefined {
