@@ -9,6 +9,7 @@ import { startRelay } from '../main.ts';
 import { redactText } from '../observability/redact.ts';
 import { requireConfig } from './config-context.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
+import { debugRequested, describeFailure } from './failure.ts';
 
 const ROLES = ['all', 'projector', 'dispatcher'] as const;
 
@@ -32,9 +33,13 @@ export function registerRun(program: Command): void {
       try {
         relay = await startRelay(config);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        exitSoonIfStuck(EXIT.FAILURE);
-        throw new CliExit(EXIT.FAILURE, `klaviyo-relay could not start: ${redactText(message, { secrets })}`);
+        // The README's table decides the code: Kafka or the registry out of reach is 2, anything else 1.
+        const failure = describeFailure(error, { debug: debugRequested(process.argv, process.env), secrets });
+        exitSoonIfStuck(failure.exitCode);
+        throw new CliExit(
+          failure.exitCode,
+          failure.text.replace(/^klaviyo-relay: /, 'klaviyo-relay could not start: '),
+        );
       }
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGTERM', () => resolve('SIGTERM'));
