@@ -80,6 +80,9 @@ export const FAILURE_POLICY = {
     summary: 'the schema registry rejected a schema we produce with (incompatible or invalid)',
   },
   CONFIG_INVALID: { stage: 'infra', action: 'halt', summary: 'configuration is invalid' },
+  // operator tools: what a command was asked cannot be done as asked (exit 2, nothing changed)
+  USAGE_INVALID: { stage: 'infra', action: 'halt', summary: 'the command cannot do what it was asked' },
+  NOT_FOUND: { stage: 'infra', action: 'halt', summary: 'a topic, replay or event the command names does not exist' },
   ROUTING_RULES_INVALID: { stage: 'infra', action: 'halt', summary: 'lead routing rules are invalid' },
   INTERNAL: { stage: 'infra', action: 'retry', summary: 'unexpected internal error' },
 } as const satisfies Record<string, PolicyRow>;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createEventDecoder, createRegistryClient } from './codec/index.ts';
-import type { Config } from './config/config.ts';
+import { secretsOf, type Config } from './config/config.ts';
 import type { DomainEvent } from './domain/events.ts';
 import { SOURCE_TOPICS } from './domain/topics.ts';
 import { createEventValidator } from './domain/validation.ts';
@@ -27,7 +27,6 @@ import type { RoleHandle } from './pipeline/role.ts';
 import { ensureRelayTopics } from './pipeline/topics.ts';
 import { createProjectionContext } from './projection/context.ts';
 import { project } from './projection/project.ts';
-import { loadRoutingRules } from './projection/routing/load.ts';
 
 export interface RelayDependencies {
   readonly logger?: Logger;
@@ -52,11 +51,8 @@ export const SERVICE_VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export function knownSecrets(config: Config): string[] {
-  return [config.klaviyo.apiKey, config.kafka.sasl?.password, config.registry.auth?.password].filter(
-    (secret): secret is string => secret !== undefined && secret !== '',
-  );
-}
+/** The secrets of a Config (kept under this name for existing callers; config's `secretsOf` is the one list). */
+export const knownSecrets = secretsOf;
 
 export async function startRelay(config: Config, deps: RelayDependencies = {}): Promise<RunningRelay> {
   const secrets = knownSecrets(config);
@@ -92,9 +88,8 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
       registry,
       validator: createEventValidator({ resetLinkHosts: config.relay.resetLinkHosts, now: () => now().getTime() }),
     });
-    const rules =
-      config.relay.leadRoutingFile === undefined ? undefined : await loadRoutingRules(config.relay.leadRoutingFile);
-    const contextAt = createProjectionContext(config, rules);
+    // Read and validated once, by loadConfig: a bad rules file never gets as far as Kafka.
+    const contextAt = createProjectionContext(config, config.relay.leadRouting);
     const decode: DecodeRecord<DomainEvent> = (record) => decoder.decode(record.value);
     const projectEvent: ProjectEvent<DomainEvent> = (event, backfill) => {
       const result = project(event, contextAt(now().getTime(), backfill));

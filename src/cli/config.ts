@@ -1,5 +1,6 @@
 /** `klaviyo-relay config check`: validates the configuration and prints it, secrets redacted. */
 import type { Command } from 'commander';
+import { secretsOf } from '../config/config.ts';
 import { redact } from '../observability/redact.ts';
 import { requireConfig } from './config-context.ts';
 
@@ -10,11 +11,20 @@ export function registerConfig(program: Command): void {
     .description('parse the environment (and RELAY_CONFIG_FILE), report every problem, print the result redacted')
     .option('--json', 'print the parsed configuration as JSON')
     .action((options: { json?: boolean }) => {
-      const parsed = requireConfig();
-      const secrets = [parsed.klaviyo.apiKey, parsed.kafka.sasl?.password, parsed.registry.auth?.password].filter(
-        (secret): secret is string => secret !== undefined,
+      // What `run` would accept: the service's rules too (KLAVIYO_API_KEY where the role delivers).
+      const parsed = requireConfig(process.env, { service: true });
+      const { leadRouting, freshness, ...relay } = parsed.relay;
+      const shown = redact(
+        {
+          ...parsed,
+          relay: {
+            ...relay,
+            freshness: Object.fromEntries(freshness),
+            leadRouting: leadRouting === undefined ? undefined : { rules: leadRouting.rules.length },
+          },
+        },
+        { secrets: secretsOf(parsed) },
       );
-      const shown = redact(parsed, { secrets });
       process.stdout.write(
         options.json === true
           ? `${JSON.stringify(shown, null, 2)}\n`

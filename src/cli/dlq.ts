@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
-import type { Config } from '../config/config.ts';
+import { secretsOf } from '../config/config.ts';
 import { formatAuditTable } from '../dlq/audit-record.ts';
 import { parseFilter, type DlqFilter, type FilterOptions } from '../dlq/filter.ts';
 import {
@@ -16,6 +16,7 @@ import {
   resumeReplay,
   selectDeadLetters,
   type DlqContext,
+  type PurgeOutcome,
   type ReplayOutcome,
   type ReplayPreview,
 } from '../dlq/operations.ts';
@@ -29,6 +30,7 @@ import { redactText } from '../observability/redact.ts';
 import { createKafka } from '../pipeline/kafka/client.ts';
 import { requireConfig } from './config-context.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
+import { debugRequested } from './failure.ts';
 
 interface CommonOptions extends FilterOptions {
   readonly json?: boolean;
@@ -36,7 +38,9 @@ interface CommonOptions extends FilterOptions {
   readonly includeHandled?: boolean;
 }
 
-type ReplayOptions = CommonOptions & ReplayCommandOptions;
+type ReplayOptions = CommonOptions & ReplayCommandOptions & { readonly force?: boolean };
+
+const FORCE_HELP = 'allow a topic that is not a dead-letter topic (.dlq, .parked)';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -114,6 +118,7 @@ export function registerDlq(program: Command): void {
     .option('--id <id>', 'the replay id (default: generated)')
     .option('--resume <id>', 'continue an interrupted replay with this id')
     .option('--actor <name>', 'who is replaying, for the audit (default: the OS user)')
+    .option('--force', FORCE_HELP)
     .action(async (topic: string | undefined, options: ReplayOptions) => {
       await replayCommand('replay', topic, options);
     });
@@ -124,26 +129,28 @@ export function registerDlq(program: Command): void {
     .option('--id <id>', 'the operation id (default: generated)')
     .option('--resume <id>', 'continue an interrupted park with this id')
     .option('--actor <name>', 'who is parking, for the audit (default: the OS user)')
+    .option('--force', FORCE_HELP)
     .action(async (topic: string, options: ReplayOptions) => {
       await replayCommand('park', topic, options);
     });
 
   withFilters(dlq.command('purge <topic>'))
     .description('drop dead letters: with filters they are marked purged in the audit topic; --all deletes the log')
-    .option('--all', 'delete every record of the topic up to now (Kafka deleteRecords)')
-    .option('--yes', 'required: purging cannot be undone')
+    .option('--all', 'delete every record of the topic up to now (Kafka deleteRecords); takes no filters')
+    .option('--dry-run', 'count what would be purged; change nothing')
+    .option('--yes', 'required (except with --dry-run): purging cannot be undone')
     .option('--actor <name>', 'who is purging, for the audit (default: the OS user)')
-    .action(async (topic: string, options: CommonOptions & { readonly all?: boolean; readonly yes?: boolean }) => {
-      if (options.yes !== true) throw new CliExit(EXIT.USAGE, 'purge cannot be undone: add --yes');
+    .option('--force', FORCE_HELP)
+    .action(async (topic: string, options: PurgeCommandOptions) => {
+      const dryRun = options.dryRun === true;
+      if (options.yes !== true && !dryRun) throw new CliExit(EXIT.USAGE, 'purge cannot be undone: add --yes');
       await withContext(options, async (ctx) => {
-        const result = await purge(ctx, topic, filterFrom(options, ctx.now()), options.all === true);
-        if (options.json === true) print(JSON.stringify(result.audit, null, 2));
-        else
-          print(
-            result.deletedFromLog
-              ? `purged ${result.purged} records from ${topic} (deleted from the log); audited as ${result.audit.auditId}`
-              : `purged ${result.purged} records of ${topic}: marked gone in ${ctx.config.relay.auditTopic} (Kafka keeps the bytes until retention); audited as ${result.audit.auditId}`,
-          );
+        const result = await purge(ctx, topic, filterFrom(options, ctx.now()), options.all === true, {
+          force: options.force === true,
+          dryRun,
+        });
+        if (options.json === true) print(JSON.stringify({ ...result, audit: result.audit ?? null }, null, 2));
+        else print(describePurge(topic, result, ctx.config.relay.auditTopic));
       });
     });
 
@@ -179,9 +186,11 @@ async function replayCommand(
     try {
       let outcome: ReplayOutcome;
       let preview: ReplayPreview | undefined;
+      const force = options.force === true;
       const runOptions = {
         ...(invocation.ratePerSecond === undefined ? {} : { ratePerSecond: invocation.ratePerSecond }),
         signal: controller.signal,
+        force,
       };
       if (invocation.kind === 'resume') {
         outcome = await resumeReplay(ctx, invocation.replayId, runOptions);
@@ -195,6 +204,7 @@ async function replayCommand(
           backfill: invocation.backfill,
           ...(invocation.maxAgeMs === undefined ? {} : { maxAgeMs: invocation.maxAgeMs }),
           includeHandled: options.includeHandled === true,
+          force,
         });
         if (invocation.dryRun) {
           if (options.json === true)
@@ -244,8 +254,9 @@ async function withContext(
 ): Promise<void> {
   const config = requireConfig();
   const secrets = secretsOf(config);
+  // The client's retries and connection errors are for --debug; a person gets the one-line reason at the end.
   const logger = createLogger({
-    level: 'warn',
+    level: debugRequested(process.argv, process.env) ? 'debug' : 'silent',
     name: 'klaviyo-relay-dlq',
     secrets,
     destination: { write: (line: string) => process.stderr.write(line) },
@@ -276,10 +287,20 @@ function filterFrom(options: FilterOptions, now: number): DlqFilter {
   return parsed.value;
 }
 
-function secretsOf(config: Config): string[] {
-  return [config.klaviyo.apiKey, config.kafka.sasl?.password, config.registry.auth?.password].filter(
-    (secret): secret is string => secret !== undefined,
-  );
+interface PurgeCommandOptions extends CommonOptions {
+  readonly all?: boolean;
+  readonly yes?: boolean;
+  readonly dryRun?: boolean;
+  readonly force?: boolean;
+}
+
+function describePurge(topic: string, result: PurgeOutcome, auditTopic: string): string {
+  if (result.dryRun)
+    return `dry run: would purge ${result.purged} records of ${topic}${result.deletedFromLog ? ' (deleted from the log)' : ''}; nothing changed`;
+  if (result.audit === undefined) return `nothing to purge in ${topic}; nothing changed, nothing audited`;
+  return result.deletedFromLog
+    ? `purged ${result.purged} records from ${topic} (deleted from the log); audited as ${result.audit.auditId}`
+    : `purged ${result.purged} records of ${topic}: marked gone in ${auditTopic} (Kafka keeps the bytes until retention); audited as ${result.audit.auditId}`;
 }
 
 function print(text: string): void {

@@ -16,7 +16,9 @@ import { isRelayError } from '../errors.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createKafka } from '../pipeline/kafka/client.ts';
 import { createDomainEventPublisher } from '../publisher/publisher.ts';
+import { secretsOf } from '../config/config.ts';
 import { requireConfig } from './config-context.ts';
+import { debugRequested } from './failure.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
 
 interface ProduceOptions {
@@ -36,7 +38,12 @@ export function registerProduce(program: Command): void {
       const type = parseType(options.type);
       const config = requireConfig();
       const events = checkedEvents(readInput(options.file), type, config.relay.resetLinkHosts);
-      const logger = createLogger({ level: 'error', destination: process.stderr, name: 'klaviyo-relay produce' });
+      const logger = createLogger({
+        level: debugRequested(process.argv, process.env) ? 'debug' : 'silent',
+        destination: process.stderr,
+        name: 'klaviyo-relay produce',
+        secrets: secretsOf(config),
+      });
       const publisher = createDomainEventPublisher({
         kafka: createKafka(config, logger),
         registry: createRegistryClient(config.registry),

@@ -1,17 +1,18 @@
 /**
- * `klaviyo-relay project [file|-]`: "what would we send Klaviyo for this event?". Reads domain events as
- * JSON in the `{ type, data }` shape of schemas/examples (one, an array, or JSON lines), checks each against
- * its Avro schema, projects it and prints the Klaviyo requests (method, path, body) as JSON. `--check`
- * validates every body against Klaviyo's OpenAPI contract in closed mode and exits 1 on a violation.
- * Needs no Kafka or registry: the settings it uses come from options, else the environment, else defaults.
+ * `klaviyo-relay project [file|-]`: "what would we send Klaviyo for this event?". Runs exactly the relay's
+ * path: the JSON parser `produce` uses (codec/event-json: one document, an array, or JSON lines, checked
+ * against the Avro schema), the relay's event validator (what the projector would dead-letter at validate,
+ * with its reason), then the projection; prints the Klaviyo requests (method, path, body) as JSON.
+ * `--check` validates every body against Klaviyo's OpenAPI contract in closed mode and exits 1 on a
+ * violation. Needs no Kafka or registry: the settings it uses come from options, else the environment,
+ * else defaults.
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import avro from 'avsc';
+import { parseEachEventDocument, type ParsedDocument } from '../codec/event-json.ts';
 import { envSchema } from '../config/env-schema.ts';
 import type { Environment } from '../config/config.ts';
-import { EVENT_SCHEMAS } from '../domain/generated/schemas.ts';
-import { isDomainEventType, type DomainEvent, type DomainEventType } from '../domain/events.ts';
+import { createEventValidator, type EventValidator } from '../domain/validation.ts';
 import { isRelayError } from '../errors.ts';
 import { formatViolations, validateRequest, type ContractViolation } from '../klaviyo/contract/validate.ts';
 import { OPERATIONS } from '../klaviyo/contract/operations.ts';
@@ -28,6 +29,7 @@ interface ProjectOptions {
   readonly rules?: string;
   readonly identifiers?: string;
   readonly freshness?: string;
+  readonly resetLinkHosts?: string;
 }
 
 export function registerProject(program: Command): void {
@@ -40,11 +42,13 @@ export function registerProject(program: Command): void {
     .option('--rules <file>', 'lead routing rules file (default: RELAY_LEAD_ROUTING_FILE)')
     .option('--identifiers <list>', 'profile identifiers to send (default: RELAY_PROFILE_IDENTIFIERS)')
     .option('--freshness <windows>', 'freshness windows, e.g. "Reset Password=1h" (default: RELAY_FRESHNESS_WINDOWS)')
+    .option('--reset-link-hosts <list>', 'hosts reset links may point at (default: RELAY_RESET_LINK_HOSTS)')
     .action(async (file: string, options: ProjectOptions) => {
       const text = await readInput(file);
       const contextAt = await buildContext(options, process.env);
       const now = parseNow(options.now);
-      const report = projectText(text, contextAt(now), options.check === true);
+      const validator = buildValidator(options, process.env, now);
+      const report = projectText(text, contextAt(now), options.check === true, validator);
       // Printed like `dlq show`: a reset link is a credential, and terminal output ends up in tickets and CI logs.
       process.stdout.write(`${JSON.stringify(redact(report.results), null, 2)}\n`);
       if (report.failures > 0) {
@@ -81,24 +85,36 @@ export interface PrintedRequest {
   readonly body: KlaviyoRequest['body'];
 }
 
-/** The pure core of the command: text in, the printed results and the number of failed events out. */
+/**
+ * The pure core of the command: text in, the printed results and the number of failed events out. Each
+ * event goes the relay's way: parsed, validated by `validator` (the relay's), projected.
+ */
 export function projectText(
   text: string,
   ctx: ReturnType<ProjectionContextAt>,
   check: boolean,
+  validator: EventValidator,
 ): { results: ProjectedEvent[]; failures: number } {
   const results = parseEvents(text).map((parsed, index): ProjectedEvent => {
     if (!parsed.ok)
       return { index, eventType: parsed.eventType, error: { code: 'VALIDATION_FAILED', message: parsed.message } };
-    const result = project(parsed.event, ctx);
+    const validated = validator.validate(parsed.event);
+    if (!validated.ok)
+      return {
+        index,
+        eventType: parsed.event.type,
+        error: { code: validated.error.code, message: `the relay would dead-letter it: ${validated.error.message}` },
+      };
+    const event = validated.event;
+    const result = project(event, ctx);
     if (!result.ok)
-      return { index, eventType: parsed.event.type, error: { code: result.error.code, message: result.error.message } };
+      return { index, eventType: event.type, error: { code: result.error.code, message: result.error.message } };
     const requests = result.requests.map(printable);
-    if (!check) return { index, eventType: parsed.event.type, requests };
+    if (!check) return { index, eventType: event.type, requests };
     const violations = result.requests.flatMap((request) =>
       contractViolations(request).map((violation) => `${request.requestId}: ${formatViolations([violation])}`),
     );
-    return { index, eventType: parsed.event.type, requests, violations };
+    return { index, eventType: event.type, requests, violations };
   });
   const failures = results.filter((result) => 'error' in result || (result.violations?.length ?? 0) > 0).length;
   return { results, failures };
@@ -137,58 +153,12 @@ function contractViolations(request: KlaviyoRequest): readonly ContractViolation
   return result.ok ? [] : result.errors;
 }
 
-type ParsedEvent =
-  | { readonly ok: true; readonly event: DomainEvent }
-  | { readonly ok: false; readonly eventType: string; readonly message: string };
-
-/** One JSON document (an event or an array of events), or JSON lines. */
-export function parseEvents(text: string): ParsedEvent[] {
-  const trimmed = text.trim();
-  if (trimmed === '') throw new CliExit(EXIT.USAGE, 'no input: expected domain events as JSON');
-  let documents: unknown[];
-  try {
-    const whole: unknown = JSON.parse(trimmed);
-    documents = Array.isArray(whole) ? whole : [whole];
-  } catch {
-    documents = trimmed
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '')
-      .map((line, lineIndex) => {
-        try {
-          return JSON.parse(line) as unknown;
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
-          throw new CliExit(EXIT.USAGE, `input is neither JSON nor JSON lines (line ${lineIndex + 1}: ${reason})`);
-        }
-      });
-  }
-  return documents.map(toDomainEvent);
-}
-
-const readerTypes = new Map<DomainEventType, avro.Type>();
-
-function toDomainEvent(document: unknown): ParsedEvent {
-  if (typeof document !== 'object' || document === null || !('type' in document) || !('data' in document)) {
-    return { ok: false, eventType: '(unknown)', message: 'expected an object { "type": …, "data": … }' };
-  }
-  const { type, data } = document;
-  if (!isDomainEventType(type))
-    return { ok: false, eventType: String(type), message: `unknown event type ${JSON.stringify(type)}` };
-  let readerType = readerTypes.get(type);
-  if (readerType === undefined) {
-    // Validation only, no bytes decoded: the plain avsc type is enough (the codec guards its decoders).
-    readerType = avro.Type.forSchema(EVENT_SCHEMAS[type].schema, { wrapUnions: 'auto' });
-    readerTypes.set(type, readerType);
-  }
-  const problems: string[] = [];
-  readerType.isValid(data, {
-    errorHook: (path: string[], value: unknown) =>
-      problems.push(`data.${path.join('.')}: ${JSON.stringify(value) ?? 'missing'} does not fit the schema`),
-  });
-  if (problems.length > 0) return { ok: false, eventType: type, message: problems.join('; ') };
-  // Checked against the event's Avro schema just above: the data has the type's shape.
-  return { ok: true, event: { type, data } as DomainEvent };
+/** One JSON document (an event or an array of events), or JSON lines: the parser `produce` uses. */
+export function parseEvents(text: string): ParsedDocument[] {
+  if (text.trim() === '') throw new CliExit(EXIT.USAGE, 'no input: expected domain events as JSON');
+  const parsed = parseEachEventDocument(text);
+  if (!parsed.ok) throw new CliExit(EXIT.USAGE, parsed.problems.join('\n'));
+  return [...parsed.documents];
 }
 
 async function readInput(file: string): Promise<string> {
@@ -209,6 +179,12 @@ function parseNow(now: string | undefined): number {
   const parsed = Date.parse(now);
   if (Number.isNaN(parsed)) throw new CliExit(EXIT.USAGE, `--now: ${JSON.stringify(now)} is not an ISO 8601 date-time`);
   return parsed;
+}
+
+/** The relay's validator, with the reset-link hosts of the option, else RELAY_RESET_LINK_HOSTS. */
+function buildValidator(options: ProjectOptions, env: Environment, now: number): EventValidator {
+  const hosts = envSchema.shape.RELAY_RESET_LINK_HOSTS.parse(options.resetLinkHosts ?? env.RELAY_RESET_LINK_HOSTS);
+  return createEventValidator({ resetLinkHosts: hosts, now: () => now });
 }
 
 /** Settings from options, else the environment, else the same defaults as the service; Kafka not needed. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createEventValidator } from '../domain/validation.ts';
 import { createProjectionContext } from '../projection/context.ts';
 import { exampleRoutingRules } from '../projection/testing/spec.ts';
 import { CliExit } from './exit-codes.ts';
@@ -10,6 +11,10 @@ const ctx = createProjectionContext(
   { relay: { profileIdentifiers: ['external_id', 'email', 'phone_number'], freshnessWindows: 'Reset Password=1h' } },
   exampleRoutingRules(),
 )(Date.parse('2023-11-01T00:00:00Z'));
+const validator = createEventValidator({
+  resetLinkHosts: ['www.website.com'],
+  now: () => Date.parse('2023-11-01T00:00:00Z'),
+});
 
 describe('klaviyo-relay project', () => {
   it('reads one event, an array, or JSON lines', () => {
@@ -23,7 +28,7 @@ describe('klaviyo-relay project', () => {
   });
 
   it('prints method, path and body of each request, and passes --check for the examples', () => {
-    const report = projectText(`[${example('EmailChanged')},${example('OrderPlaced')}]`, ctx, true);
+    const report = projectText(`[${example('EmailChanged')},${example('OrderPlaced')}]`, ctx, true, validator);
     expect(report.failures).toBe(0);
     const [emailChange, order] = report.results;
     expect(
@@ -37,10 +42,10 @@ describe('klaviyo-relay project', () => {
   it('reports an event that does not fit its schema, naming the field, and counts it as a failure', () => {
     const broken = JSON.parse(example('OrderPlaced')) as { data: Record<string, unknown> };
     broken.data.totalMinor = 'ten';
-    const report = projectText(JSON.stringify(broken), ctx, false);
+    const report = projectText(JSON.stringify(broken), ctx, false, validator);
     expect(report.failures).toBe(1);
     expect(report.results[0]).toMatchObject({
-      error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('data.totalMinor') },
+      error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('totalMinor must be long') },
     });
   });
 
@@ -52,12 +57,30 @@ describe('klaviyo-relay project', () => {
       JSON.stringify(tooOld),
       example('AccountCreated').replaceAll('\n', ''),
     ].join('\n');
-    const report = projectText(input, ctx, false);
+    const report = projectText(input, ctx, false, validator);
     expect(report.failures).toBe(2);
     expect(report.results.map((result) => ('error' in result ? result.error.code : 'ok'))).toEqual([
       'VALIDATION_FAILED',
-      'KLAVIYO_LIMIT_EXCEEDED',
+      'VALIDATION_FAILED',
       'ok',
     ]);
+  });
+
+  it('flags what the relay would dead-letter at validate, with its reason, and prints no request for it', () => {
+    const reset = JSON.parse(example('PasswordResetRequested')) as { data: Record<string, unknown> };
+    reset.data.resetLink = 'https://evil.example/reset?token=abc';
+    const report = projectText(JSON.stringify(reset), ctx, true, validator);
+    expect(report.failures).toBe(1);
+    expect(report.results[0]).toEqual({
+      index: 0,
+      eventType: 'PasswordResetRequested',
+      error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/would dead-letter.*resetLink/) },
+    });
+  });
+
+  it('reports a broken pretty-printed document where it breaks, not at line 1', () => {
+    const broken = example('OrderPlaced').replace('"orderId":', '"orderId"');
+    expect(() => parseEvents(broken)).toThrow(/input is not JSON: .*line (\d+)/);
+    expect(() => parseEvents(broken)).not.toThrow(/line 1\b/);
   });
 });

@@ -4,11 +4,12 @@
  * gracefully within RELAY_SHUTDOWN_TIMEOUT_MS (exit 0), or exit 1 when the bound is exceeded.
  */
 import type { Command } from 'commander';
-import { formatConfigProblems } from '../config/config.ts';
+import { secretsOf } from '../config/config.ts';
 import { startRelay } from '../main.ts';
 import { redactText } from '../observability/redact.ts';
 import { requireConfig } from './config-context.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
+import { debugRequested, describeFailure } from './failure.ts';
 
 const ROLES = ['all', 'projector', 'dispatcher'] as const;
 
@@ -21,28 +22,24 @@ export function registerRun(program: Command): void {
       if (options.role !== undefined && !(ROLES as readonly string[]).includes(options.role)) {
         throw new CliExit(EXIT.USAGE, `--role must be one of ${ROLES.join(', ')}, not "${options.role}"`);
       }
+      // Every setting, including the routing file, the freshness windows and the key the role needs, is
+      // checked here: a bad one exits 2 before anything touches Kafka.
       const config = requireConfig(
         options.role === undefined ? process.env : { ...process.env, RELAY_ROLE: options.role },
+        { service: true },
       );
-      if (config.relay.role !== 'projector' && config.klaviyo.apiKey === undefined) {
-        throw new CliExit(
-          EXIT.USAGE,
-          formatConfigProblems([
-            {
-              variable: 'KLAVIYO_API_KEY',
-              message: `is required when the role includes the dispatcher (role ${config.relay.role})`,
-            },
-          ]),
-        );
-      }
-      const secrets = [config.klaviyo.apiKey ?? ''];
+      const secrets = secretsOf(config);
       let relay;
       try {
         relay = await startRelay(config);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        exitSoonIfStuck(EXIT.FAILURE);
-        throw new CliExit(EXIT.FAILURE, `klaviyo-relay could not start: ${redactText(message, { secrets })}`);
+        // The README's table decides the code: Kafka or the registry out of reach is 2, anything else 1.
+        const failure = describeFailure(error, { debug: debugRequested(process.argv, process.env), secrets });
+        exitSoonIfStuck(failure.exitCode);
+        throw new CliExit(
+          failure.exitCode,
+          failure.text.replace(/^klaviyo-relay: /, 'klaviyo-relay could not start: '),
+        );
       }
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isRelayError } from '../errors.ts';
+import { isRelayError, type RelayErrorCode } from '../errors.ts';
 import { buildCatalogue } from '../governance/catalogue/catalogue.ts';
 import { createRegistryClient, type RegistryClient } from '../governance/registry/client.ts';
 import {
@@ -109,14 +109,15 @@ export function registerSchemas(program: Command): void {
     .action((options: DirOptions & { base?: string }) => run(() => ciDir(options.dir, { base: options.base })));
 }
 
+/** The registry cannot be reached, or what the command names (a revision, an event, a directory) is not there. */
+const USAGE_CODES = new Set<RelayErrorCode>(['REGISTRY_UNAVAILABLE', 'CONFIG_INVALID', 'NOT_FOUND', 'USAGE_INVALID']);
+
 async function run(command: () => Promise<Report>): Promise<void> {
   let report: Report;
   try {
     report = await command();
   } catch (error) {
-    if (isRelayError(error) && (error.code === 'REGISTRY_UNAVAILABLE' || error.code === 'CONFIG_INVALID')) {
-      throw new CliExit(EXIT.USAGE, error.message);
-    }
+    if (isRelayError(error) && USAGE_CODES.has(error.code)) throw new CliExit(EXIT.USAGE, error.message);
     throw error;
   }
   process.stdout.write(`${report.lines.join('\n')}\n`);

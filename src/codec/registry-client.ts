@@ -6,7 +6,8 @@
  * not exist" (a bad record: UNKNOWN_SCHEMA_ID) from "the registry is down" (retry: REGISTRY_UNAVAILABLE).
  */
 import { request } from 'undici';
-import { RelayError } from '../errors.ts';
+import { isRelayError, RelayError } from '../errors.ts';
+import { foreignAnswer, isNotRegistered } from './registry-answers.ts';
 
 export interface RegistrySchema {
   readonly id: number;
@@ -56,13 +57,22 @@ export function createRegistryClient(options: RegistryClientOptions): SchemaRegi
       });
       const text = await response.body.text();
       let json: unknown;
+      let isJson = true;
       try {
         json = text === '' ? undefined : JSON.parse(text);
       } catch {
         json = text;
+        isJson = false;
+      }
+      const foreign = foreignAnswer(response.statusCode, json, isJson, base);
+      if (foreign !== undefined) {
+        throw new RelayError('REGISTRY_UNAVAILABLE', `schema registry: ${base}${path} ${foreign}`, {
+          detail: { status: response.statusCode },
+        });
       }
       return { status: response.statusCode, json };
     } catch (error) {
+      if (isRelayError(error)) throw error;
       throw new RelayError('REGISTRY_UNAVAILABLE', `schema registry at ${base} cannot be reached: ${describe(error)}`, {
         cause: error,
       });
@@ -72,7 +82,7 @@ export function createRegistryClient(options: RegistryClientOptions): SchemaRegi
   return {
     async getSchemaById(id) {
       const { status, json } = await call('GET', `/schemas/ids/${id}`);
-      if (status === 404) {
+      if (isNotRegistered(status, json)) {
         throw new RelayError('UNKNOWN_SCHEMA_ID', `schema id ${id} is not in the registry`, {
           detail: { schemaId: id },
         });

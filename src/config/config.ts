@@ -5,6 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { RelayError } from '../errors.ts';
+import { parseFreshnessWindows, type FreshnessWindows } from '../projection/freshness.ts';
+import { parseDocument } from '../projection/routing/load.ts';
+import { parseRoutingRules, type RoutingRules } from '../projection/routing/rules.ts';
 import { envSchema, type ParsedEnv } from './env-schema.ts';
 
 export type Role = ParsedEnv['RELAY_ROLE'];
@@ -63,8 +67,12 @@ export interface Config {
     readonly topicReplication: number;
     readonly resetLinkHosts: readonly string[];
     readonly leadRoutingFile: string | undefined;
+    /** The rules of RELAY_LEAD_ROUTING_FILE, read and validated when the configuration is loaded. */
+    readonly leadRouting: RoutingRules | undefined;
     readonly profileIdentifiers: readonly ProfileIdentifier[];
+    /** RELAY_FRESHNESS_WINDOWS as written (`Reset Password=1h`); `freshness` is what it means. */
     readonly freshnessWindows: string;
+    readonly freshness: FreshnessWindows;
     readonly bulkBacklogThreshold: number;
     readonly bulkAgeThresholdMs: number;
     readonly maxReplays: number;
@@ -85,8 +93,16 @@ export type ConfigResult =
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-/** Parses the environment (and the file it names) into a Config, or every problem found. Never throws. */
-export function loadConfig(env: Environment = process.env): ConfigResult {
+export interface LoadOptions {
+  /**
+   * For the service (`run`, `config check`): also the rules that depend on the role, such as
+   * KLAVIYO_API_KEY being required where the process delivers. CLI tools that never call Klaviyo omit it.
+   */
+  readonly service?: boolean;
+}
+
+/** Parses the environment (and the files it names) into a Config, or every problem found. Never throws. */
+export function loadConfig(env: Environment = process.env, options: LoadOptions = {}): ConfigResult {
   const fromFile = readConfigFile(env.RELAY_CONFIG_FILE);
   if (!fromFile.ok) return fromFile;
   const merged: Record<string, string> = { ...fromFile.values };
@@ -105,8 +121,78 @@ export function loadConfig(env: Environment = process.env): ConfigResult {
     };
   }
   const problems = crossFieldProblems(parsed.data);
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: deepFreeze(toConfig(parsed.data)) };
+  if (options.service === true) problems.push(...serviceProblems(parsed.data));
+  const freshness = parsedSetting('RELAY_FRESHNESS_WINDOWS', problems, () =>
+    parseFreshnessWindows(parsed.data.RELAY_FRESHNESS_WINDOWS),
+  );
+  const routingFile = parsed.data.RELAY_LEAD_ROUTING_FILE;
+  const leadRouting =
+    routingFile === undefined
+      ? undefined
+      : parsedSetting('RELAY_LEAD_ROUTING_FILE', problems, () => readRoutingRules(routingFile));
+  if (problems.length > 0 || freshness === undefined) return { ok: false, problems };
+  return { ok: true, config: deepFreeze(toConfig(parsed.data, freshness, leadRouting)) };
+}
+
+/** Every secret a Config holds, for the redactor: the one list every command and the service use. */
+export function secretsOf(config: Config): string[] {
+  const secrets = [
+    config.klaviyo.apiKey,
+    config.kafka.sasl?.password,
+    config.registry.auth?.password,
+    urlPassword(config.registry.url),
+    urlPassword(config.klaviyo.baseUrl),
+  ];
+  return [...new Set(secrets.filter((secret): secret is string => secret !== undefined && secret !== ''))];
+}
+
+function urlPassword(url: string): string | undefined {
+  try {
+    const password = new URL(url).password;
+    return password === '' ? undefined : decodeURIComponent(password);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rules that hold for the service only: they depend on the role it runs. */
+function serviceProblems(env: ParsedEnv): ConfigProblem[] {
+  if (env.RELAY_ROLE !== 'projector' && env.KLAVIYO_API_KEY === undefined) {
+    return [
+      {
+        variable: 'KLAVIYO_API_KEY',
+        message: `is required when the role includes the dispatcher (role ${env.RELAY_ROLE})`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** Runs a parser that throws RelayError naming the problem; records the problem under `variable`. */
+function parsedSetting<T>(variable: string, problems: ConfigProblem[], parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    problems.push({
+      variable,
+      message: message.startsWith(`${variable}: `) ? message.slice(variable.length + 2) : message,
+    });
+    return undefined;
+  }
+}
+
+function readRoutingRules(path: string): RoutingRules {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new RelayError(
+      'ROUTING_RULES_INVALID',
+      `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return parseRoutingRules(parseDocument(text, path), path);
 }
 
 export function formatConfigProblems(problems: readonly ConfigProblem[]): string {
@@ -134,7 +220,7 @@ function crossFieldProblems(env: ParsedEnv): ConfigProblem[] {
   return problems;
 }
 
-function toConfig(env: ParsedEnv): Config {
+function toConfig(env: ParsedEnv, freshness: FreshnessWindows, leadRouting: RoutingRules | undefined): Config {
   const sasl =
     env.KAFKA_SASL_MECHANISM && env.KAFKA_SASL_USERNAME !== undefined && env.KAFKA_SASL_PASSWORD !== undefined
       ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
@@ -180,8 +266,10 @@ function toConfig(env: ParsedEnv): Config {
       topicReplication: env.RELAY_TOPIC_REPLICATION,
       resetLinkHosts: env.RELAY_RESET_LINK_HOSTS,
       leadRoutingFile: env.RELAY_LEAD_ROUTING_FILE,
+      leadRouting,
       profileIdentifiers: env.RELAY_PROFILE_IDENTIFIERS,
       freshnessWindows: env.RELAY_FRESHNESS_WINDOWS,
+      freshness,
       bulkBacklogThreshold: env.RELAY_BULK_BACKLOG_THRESHOLD,
       bulkAgeThresholdMs: env.RELAY_BULK_AGE_THRESHOLD_MS,
       maxReplays: env.RELAY_MAX_REPLAYS,

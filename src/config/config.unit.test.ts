@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatConfigProblems, loadConfig } from './config.ts';
+import { formatConfigProblems, loadConfig, secretsOf } from './config.ts';
 import { ENV_VARIABLES } from './env-schema.ts';
 
 const minimal = { KAFKA_BROKERS: '127.0.0.1:9092', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7' };
@@ -92,5 +92,66 @@ describe('loadConfig', () => {
     const documented = new Set([...example.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
     documented.delete('RELAY_CONFIG_FILE');
     expect([...documented].sort()).toEqual([...ENV_VARIABLES].sort());
+  });
+});
+
+describe('configuration parsed once, completely (issue 16)', () => {
+  const base = { KAFKA_BROKERS: '127.0.0.1:9092', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081' };
+  const problemsOf = (env: Record<string, string>, options = {}): string[] => {
+    const result = loadConfig(env, options);
+    return result.ok ? [] : result.problems.map((problem) => `${problem.variable}: ${problem.message}`);
+  };
+
+  it('refuses freshness windows it cannot parse, naming the variable', () => {
+    expect(problemsOf({ ...base, RELAY_FRESHNESS_WINDOWS: 'garbage' })).toEqual([
+      expect.stringMatching(/^RELAY_FRESHNESS_WINDOWS: "garbage": expected/),
+    ]);
+    const loaded = loadConfig({ ...base, RELAY_FRESHNESS_WINDOWS: 'Reset Password=2h,Shipping Update=1d' });
+    expect(loaded.ok && loaded.config.relay.freshness.get('Reset Password')).toBe(7_200_000);
+  });
+
+  it('reads and validates the lead routing file', () => {
+    expect(problemsOf({ ...base, RELAY_LEAD_ROUTING_FILE: '/no/such/rules.yaml' })).toEqual([
+      expect.stringMatching(/^RELAY_LEAD_ROUTING_FILE: cannot read \/no\/such\/rules\.yaml/),
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"rules": 3}');
+    expect(problemsOf({ ...base, RELAY_LEAD_ROUTING_FILE: bad })).toEqual([
+      expect.stringMatching(/^RELAY_LEAD_ROUTING_FILE: /),
+    ]);
+  });
+
+  it('requires KLAVIYO_API_KEY where the service delivers, not for tools nor the projector role', () => {
+    expect(problemsOf(base, { service: true })).toEqual([
+      'KLAVIYO_API_KEY: is required when the role includes the dispatcher (role all)',
+    ]);
+    expect(problemsOf({ ...base, RELAY_ROLE: 'projector' }, { service: true })).toEqual([]);
+    expect(problemsOf(base)).toEqual([]);
+  });
+
+  it.each([
+    ['a trailing newline', 'pk_0123456789abcdef\n'],
+    ['a space inside', 'pk_0123 456789'],
+    ['a tab', 'pk_0123456789\tabc'],
+    ['a control character', 'pk_0123456789\u0000'],
+    ['no pk_ prefix', 'sk_0123456789abcdef'],
+    ['a public key', 'AbC123'],
+  ])('refuses a KLAVIYO_API_KEY with %s, without quoting it', (_what, key) => {
+    const problems = problemsOf({ ...base, KLAVIYO_API_KEY: key });
+    expect(problems).toEqual([expect.stringMatching(/^KLAVIYO_API_KEY: must be a Klaviyo private API key/)]);
+    expect(problems.join('\n')).not.toContain(key.trim());
+  });
+
+  it('lists every secret once, including passwords inside URLs', () => {
+    const loaded = loadConfig({
+      ...base,
+      SCHEMA_REGISTRY_URL: 'http://alice:pw%40rd@registry.internal:8081',
+      KLAVIYO_API_KEY: 'pk_secret_probe_123456',
+      SCHEMA_REGISTRY_USERNAME: 'svc',
+      SCHEMA_REGISTRY_PASSWORD: 'registry-password',
+    });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    expect(secretsOf(loaded.config).sort()).toEqual(['pk_secret_probe_123456', 'pw@rd', 'registry-password']);
   });
 });

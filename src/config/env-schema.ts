@@ -44,7 +44,17 @@ export const envSchema = z.object({
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
   // Klaviyo
-  KLAVIYO_API_KEY: z.string().min(1).optional(),
+  /**
+   * A Klaviyo private key: `pk_` and no whitespace or control characters (a key pasted with a trailing
+   * newline would be refused by Klaviyo as 401 on every request). The message never quotes the value.
+   */
+  KLAVIYO_API_KEY: z
+    .string()
+    .regex(/^pk_[^\s\p{Cc}]+$/u, {
+      message:
+        'must be a Klaviyo private API key: "pk_" then the key, with no spaces, tabs or line breaks (look for a trailing newline)',
+    })
+    .optional(),
   KLAVIYO_BASE_URL: httpUrl.default('https://a.klaviyo.com'),
   KLAVIYO_REVISION: z
     .string()

@@ -7,7 +7,6 @@ import { CompressionTypes } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.ts';
 import { RelayError } from '../errors.ts';
-import { parseFreshnessWindows } from '../projection/freshness.ts';
 import {
   parseAuditRecord,
   serializeAuditRecord,
@@ -16,6 +15,7 @@ import {
   type AuditStatus,
 } from './audit-record.ts';
 import { describeFilter, matchesFilter, type DlqFilter } from './filter.ts';
+import { assertChangeableTopic, assertPurgeAllUnfiltered, topicNotFound } from './guards.ts';
 import {
   createCoordinateCollector,
   createHandledIndex,
@@ -23,9 +23,9 @@ import {
   type HandledIndex,
   type PartitionRanges,
 } from './offset-ranges.ts';
-import { decideReplay, parkedTopicOf, type ReplayDecision } from './plan.ts';
+import { decide, type ReplayDecision } from './plan.ts';
 import { createProgressReporter } from './progress.ts';
-import { viewDeadLetter, type DeadLetterRecord, type DeadLetterView } from './record-view.ts';
+import { viewDeadLetter, wireFormatSchemaId, type DeadLetterRecord, type DeadLetterView } from './record-view.ts';
 import {
   parseReplayPlan,
   REPLAY_ID_PATTERN,
@@ -65,7 +65,10 @@ export interface Selection {
   readonly scanned: number;
 }
 
-/** Reads a dead-letter topic and selects what the filter names. A missing topic is an empty one. */
+/**
+ * Reads a dead-letter topic and selects what the filter names. A missing topic is an error (NOT_FOUND):
+ * "0 dead letters" for a mistyped name would tell the operator all is well.
+ */
 export async function selectDeadLetters(
   ctx: DlqContext,
   topic: string,
@@ -74,11 +77,13 @@ export async function selectDeadLetters(
 ): Promise<Selection> {
   const records: DeadLetterRecord[] = [];
   const snapshot = await snapshotTopic(ctx.admin, topic);
-  if (snapshot !== undefined) await readSnapshot(ctx.kafka, snapshot, (record) => records.push(record));
+  if (snapshot === undefined) throw topicNotFound(topic);
+  await readSnapshot(ctx.kafka, snapshot, (record) => records.push(record));
   records.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
-  const schemaIds = records.flatMap((record) =>
-    record.value !== null && record.value.length >= 5 && record.value[0] === 0 ? [record.value.readUInt32BE(1)] : [],
-  );
+  const schemaIds = records.flatMap((record) => {
+    const schemaId = wireFormatSchemaId(record.value);
+    return schemaId === undefined ? [] : [schemaId];
+  });
   const schemaName = await ctx.schemas.prepare(schemaIds);
   const handled = options.handled ?? (await handledIndexFor(ctx, topic));
   const selected: DeadLetterView[] = [];
@@ -178,6 +183,8 @@ export interface ReplayRequest {
   readonly backfill?: boolean;
   readonly maxAgeMs?: number;
   readonly includeHandled?: boolean;
+  /** Allow a topic that is not a dead-letter topic (`.dlq`, `.parked`); refused otherwise (USAGE_INVALID). */
+  readonly force?: boolean;
 }
 
 export interface PlannedRecord {
@@ -202,36 +209,32 @@ export function newReplayId(now: number): string {
 
 /** Selects the records and decides, without writing anything, what a replay (or park) would do: the dry run. */
 export async function previewReplay(ctx: DlqContext, request: ReplayRequest): Promise<ReplayPreview> {
+  assertChangeableTopic(request.dlqTopic, request.mode, request.force);
   const replayId = request.replayId ?? newReplayId(ctx.now());
   if (!REPLAY_ID_PATTERN.test(replayId))
     throw new RelayError(
-      'CONFIG_INVALID',
+      'USAGE_INVALID',
       `replay id ${JSON.stringify(replayId)} must match ${REPLAY_ID_PATTERN.source}`,
     );
+  if (request.to !== undefined && !(await ctx.admin.listTopics()).includes(request.to)) throw topicNotFound(request.to);
   const selection = await selectDeadLetters(ctx, request.dlqTopic, request.filter, {
     includeHandled: request.includeHandled === true,
   });
-  const freshness = parseFreshnessWindows(ctx.config.relay.freshnessWindows);
+  const freshness = ctx.config.relay.freshness;
   const records: PlannedRecord[] = selection.selected.map((view) => ({
     view,
-    decision:
-      request.mode === 'park'
-        ? {
-            kind: 'park',
-            topic: parkedTopicOf(request.dlqTopic),
-            message: { key: view.record.key, value: view.record.value, headers: view.record.headers },
-          }
-        : decideReplay(view, {
-            replayId,
-            dlqTopic: request.dlqTopic,
-            outboundTopic: ctx.config.relay.outboundTopic,
-            to: request.to,
-            maxReplays: ctx.config.relay.maxReplays,
-            backfill: request.backfill === true,
-            maxAgeMs: request.maxAgeMs,
-            freshness,
-            now: ctx.now(),
-          }),
+    decision: decide(request.mode, view, {
+      replayId,
+      dlqTopic: request.dlqTopic,
+      outboundTopic: ctx.config.relay.outboundTopic,
+      to: request.to,
+      maxReplays: ctx.config.relay.maxReplays,
+      backfill: request.backfill === true,
+      maxAgeMs: request.maxAgeMs,
+      freshness,
+      now: ctx.now(),
+      actor: ctx.actor,
+    }),
   }));
   const handled = createCoordinateCollector();
   const ends = new Map<number, number>();
@@ -282,14 +285,31 @@ export interface ReplayOutcome {
 export interface RunOptions {
   readonly ratePerSecond?: number;
   readonly signal?: AbortSignal;
+  /** Allow a plan whose topic is not a dead-letter topic (as `ReplayRequest.force`). */
+  readonly force?: boolean;
 }
 
-/** Saves the plan (so it can be resumed), runs it and, once complete, audits it. */
+const NOTHING_RUN: ReplayRunResult = {
+  completed: true,
+  resumed: false,
+  replayed: 0,
+  parked: 0,
+  unroutable: 0,
+  backfilled: 0,
+  notSelected: 0,
+};
+
+/**
+ * Saves the plan (so it can be resumed), runs it and, once complete, audits it. A plan that selects
+ * nothing changes nothing: no plan is saved and no audit record is written (`started` and `audit` absent).
+ */
 export async function executeReplay(
   ctx: DlqContext,
   plan: ReplayPlan,
   options: RunOptions = {},
 ): Promise<ReplayOutcome> {
+  assertChangeableTopic(plan.dlqTopic, plan.mode, options.force);
+  if (plan.counts.selected === 0) return { plan, run: NOTHING_RUN, started: undefined, audit: undefined };
   const planTopic = replayPlanTopic(ctx.config.relay.auditTopic);
   await ensureTopic(ctx.admin, planTopic, {
     partitions: 1,
@@ -298,7 +318,7 @@ export async function executeReplay(
   });
   if ((await loadReplayPlan(ctx, plan.replayId)) !== undefined) {
     throw new RelayError(
-      'CONFIG_INVALID',
+      'USAGE_INVALID',
       `replay id ${plan.replayId} is taken; continue it with --resume ${plan.replayId}`,
     );
   }
@@ -313,7 +333,8 @@ export async function resumeReplay(
   options: RunOptions = {},
 ): Promise<ReplayOutcome> {
   const plan = await loadReplayPlan(ctx, replayId);
-  if (plan === undefined) throw new RelayError('CONFIG_INVALID', `no replay with id ${JSON.stringify(replayId)}`);
+  if (plan === undefined)
+    throw new RelayError('NOT_FOUND', `no replay with id ${JSON.stringify(replayId)}`, { detail: { replayId } });
   return runAndAudit(ctx, plan, options, true);
 }
 
@@ -372,7 +393,7 @@ async function runAndAudit(
     kafka: ctx.kafka,
     admin: ctx.admin,
     outboundTopic: ctx.config.relay.outboundTopic,
-    freshness: parseFreshnessWindows(ctx.config.relay.freshnessWindows),
+    freshness: ctx.config.relay.freshness,
     schemaName,
     bucket:
       rate === undefined
@@ -422,29 +443,49 @@ async function runAndAudit(
 
 // ── purge ──────────────────────────────────────────────────────────────────────────────────────────
 
+export interface PurgeOptions {
+  /** Allow a topic that is not a dead-letter topic (`.dlq`, `.parked`); refused otherwise (USAGE_INVALID). */
+  readonly force?: boolean;
+  /** Count what would be purged; change nothing, audit nothing. */
+  readonly dryRun?: boolean;
+}
+
 export interface PurgeOutcome {
+  /** Records purged (or, in a dry run, that would be). */
   readonly purged: number;
   readonly deletedFromLog: boolean;
-  readonly audit: AuditRecord;
+  readonly dryRun: boolean;
+  /** Absent in a dry run and when nothing was purged: an operation that changes nothing is not audited. */
+  readonly audit: AuditRecord | undefined;
 }
 
 /**
  * Kafka cannot delete single records. `purge --all` deletes every partition's records up to the end it
  * had when the purge began (deleteRecords); a filtered purge writes the selected records' coordinates to
- * the audit topic, and every dlq command treats them as gone from then on. Both are audited.
+ * the audit topic, and every dlq command treats them as gone from then on. Both are audited. Refused
+ * (USAGE_INVALID, before any read) on a topic that is not a dead-letter topic unless forced, and for
+ * `all` with filters; a missing topic is NOT_FOUND.
  */
-export async function purge(ctx: DlqContext, dlqTopic: string, filter: DlqFilter, all: boolean): Promise<PurgeOutcome> {
+export async function purge(
+  ctx: DlqContext,
+  dlqTopic: string,
+  filter: DlqFilter,
+  all: boolean,
+  options: PurgeOptions = {},
+): Promise<PurgeOutcome> {
+  assertChangeableTopic(dlqTopic, 'purge', options.force);
+  const dryRun = options.dryRun === true;
   if (all) {
+    assertPurgeAllUnfiltered(filter);
     const snapshot = await snapshotTopic(ctx.admin, dlqTopic);
-    if (snapshot === undefined) throw new RelayError('CONFIG_INVALID', `topic ${dlqTopic} does not exist`);
+    if (snapshot === undefined) throw topicNotFound(dlqTopic);
     const partitions = snapshot.partitions.filter((bounds) => bounds.high > bounds.low);
-    if (partitions.length > 0) {
-      await ctx.admin.deleteTopicRecords({
-        topic: dlqTopic,
-        partitions: partitions.map((bounds) => ({ partition: bounds.partition, offset: String(bounds.high) })),
-      });
-    }
     const purged = partitions.reduce((sum, bounds) => sum + bounds.high - bounds.low, 0);
+    if (dryRun || purged === 0) return { purged, deletedFromLog: true, dryRun, audit: undefined };
+    await ctx.admin.deleteTopicRecords({
+      topic: dlqTopic,
+      partitions: partitions.map((bounds) => ({ partition: bounds.partition, offset: String(bounds.high) })),
+    });
     const audit = await writeAudit(ctx, {
       operation: 'purge',
       dlqTopic,
@@ -456,9 +497,11 @@ export async function purge(ctx: DlqContext, dlqTopic: string, filter: DlqFilter
         ranges: [[bounds.low, bounds.high - 1] as const],
       })),
     });
-    return { purged, deletedFromLog: true, audit };
+    return { purged, deletedFromLog: true, dryRun, audit };
   }
   const selection = await selectDeadLetters(ctx, dlqTopic, filter);
+  const purged = selection.selected.length;
+  if (dryRun || purged === 0) return { purged, deletedFromLog: false, dryRun, audit: undefined };
   const byPartition = new Map<number, number[]>();
   for (const view of selection.selected) {
     const list = byPartition.get(view.record.partition) ?? [];
@@ -470,8 +513,8 @@ export async function purge(ctx: DlqContext, dlqTopic: string, filter: DlqFilter
     dlqTopic,
     filter,
     options: { all: false },
-    counts: { purged: selection.selected.length },
+    counts: { purged },
     handled: [...byPartition].map(([partition, offsets]) => ({ partition, ranges: toRanges(offsets) })),
   });
-  return { purged: selection.selected.length, deletedFromLog: false, audit };
+  return { purged, deletedFromLog: false, dryRun, audit };
 }

@@ -7,10 +7,12 @@
  * - leave it when nothing says where it came from (and no `--to`).
  */
 import type { IHeaders } from 'kafkajs';
-import { isStale, type FreshnessWindows } from '../projection/freshness.ts';
+import { mustBackfill, type FreshnessWindows } from '../projection/freshness.ts';
 import { isMetricName } from '../projection/metrics.ts';
-import { isRecord, type DeadLetterView } from './record-view.ts';
-import { replayedHeaders } from './replay-headers.ts';
+import type { KlaviyoRequest } from '../klaviyo/request.ts';
+import type { DeadLetterView } from './record-view.ts';
+import type { ReplayMode } from './replay-plan.ts';
+import { replayedHeaders } from '../pipeline/dead-letter/replay-headers.ts';
 import { parkedTopic } from '../pipeline/source-record.ts';
 
 export interface OutgoingMessage {
@@ -45,6 +47,25 @@ export const PARKED_HEADER = { at: 'relay.dlq.parked.at', reason: 'relay.dlq.par
 /** `<dlq>.parked`: the one naming rule, shared with the topics the relay creates on start. */
 export const parkedTopicOf = parkedTopic;
 
+/**
+ * The one decision for a selected record, shared by the dry run and the run: `park` moves every record
+ * to `<dlq>.parked` (saying who parked it), `replay` decides as decideReplay does.
+ */
+export function decide(
+  mode: ReplayMode,
+  view: DeadLetterView,
+  settings: ReplaySettings & { readonly actor: string },
+): ReplayDecision {
+  if (mode === 'park') {
+    return {
+      kind: 'park',
+      topic: parkedTopicOf(settings.dlqTopic),
+      message: parkedMessage(view, `parked by ${settings.actor}`, settings.now),
+    };
+  }
+  return decideReplay(view, settings);
+}
+
 export function decideReplay(view: DeadLetterView, settings: ReplaySettings): ReplayDecision {
   const { record, info } = view;
   if (info.replayCount >= settings.maxReplays) {
@@ -68,7 +89,7 @@ export function decideReplay(view: DeadLetterView, settings: ReplaySettings): Re
     ...(settings.backfill ? { backfill: true } : {}),
     ...(settings.maxAgeMs === undefined ? {} : { maxAgeMs: settings.maxAgeMs }),
   });
-  const rewritten = view.format === 'json' ? backfilledRequest(view.request, settings) : undefined;
+  const rewritten = view.outbound === undefined ? undefined : backfilledRequest(view.outbound, settings);
   return {
     kind: 'replay',
     topic,
@@ -93,20 +114,25 @@ export function parkedMessage(view: DeadLetterView, reason: string, now: number)
 
 /**
  * A Create Event request is marked `backfill: true` when the replay asks for it, or when its event is
- * older than `--max-age` or its metric's freshness window: a reset link mailed days late does harm.
- * Returns the new JSON bytes, or undefined when the request stays as it is.
+ * older than `--max-age` or its metric's freshness window: a reset link mailed days late does harm. The
+ * decision is the projector's own (projection/freshness.ts `mustBackfill`), with the replay's options as
+ * the record's hint. Returns the new JSON bytes, or undefined when the request stays as it is.
  */
-function backfilledRequest(request: unknown, settings: ReplaySettings): Buffer | undefined {
-  if (!isRecord(request) || request.kind !== 'create-event' || !isRecord(request.body)) return undefined;
+function backfilledRequest(request: KlaviyoRequest, settings: ReplaySettings): Buffer | undefined {
+  if (request.kind !== 'create-event') return undefined;
   const data = request.body.data;
-  if (!isRecord(data) || !isRecord(data.attributes) || data.attributes.backfill === true) return undefined;
-  const occurredAt = typeof data.attributes.time === 'string' ? Date.parse(data.attributes.time) : Number.NaN;
-  const metric = typeof request.metric === 'string' ? request.metric : '';
-  const stale =
-    !Number.isNaN(occurredAt) &&
-    ((settings.maxAgeMs !== undefined && settings.now - occurredAt > settings.maxAgeMs) ||
-      (isMetricName(metric) && isStale(metric, occurredAt, settings.now, settings.freshness)));
-  if (!settings.backfill && !stale) return undefined;
+  if (data.attributes.backfill === true) return undefined;
+  const occurredAt = Date.parse(data.attributes.time);
+  const hint = { backfill: settings.backfill, maxAgeMs: settings.maxAgeMs };
+  // A metric the projection does not know (a foreign writer) has no freshness window: only the hint applies.
+  const metric = isMetricName(request.metric) ? request.metric : undefined;
+  const backfill =
+    settings.backfill ||
+    (!Number.isNaN(occurredAt) &&
+      (metric === undefined
+        ? settings.maxAgeMs !== undefined && settings.now - occurredAt > settings.maxAgeMs
+        : mustBackfill(metric, occurredAt, settings.now, settings.freshness, hint)));
+  if (!backfill) return undefined;
   // A backfilled event fires no flow, so nobody waits for it: it leaves the real-time lane too.
   const rewritten = {
     ...request,

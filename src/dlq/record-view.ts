@@ -2,6 +2,9 @@
  * A dead-letter record as the dlq commands see it: coordinates, the dead-letter context from its headers,
  * and what kind of event it was. Pure: schema names for Avro values are looked up beforehand by the caller.
  */
+import { unframe } from '../codec/wire-format.ts';
+import type { KlaviyoRequest } from '../klaviyo/request.ts';
+import { parseOutboundRecord } from '../pipeline/outbound-record.ts';
 import { readDeadLetterHeaders, type DeadLetterInfo } from '../pipeline/dead-letter/headers.ts';
 import type { SourceRecord } from '../pipeline/source-record.ts';
 
@@ -22,8 +25,10 @@ export interface DeadLetterView {
   readonly eventType: string;
   /** When it failed (the dead-letter header), else when it was written to the dead-letter topic. */
   readonly failedAtMs: number;
-  /** The parsed outbound request, for delivery dead letters. */
+  /** The value as JSON, for showing delivery dead letters (also one the dispatcher refused as malformed). */
   readonly request: unknown;
+  /** The outbound request as the dispatcher reads it (the pipeline's parser), when the value is one. */
+  readonly outbound: KlaviyoRequest | undefined;
 }
 
 /** Full Avro record name (`identity.account.PasswordResetRequested`) for a schema id, when known. */
@@ -36,6 +41,8 @@ export function viewDeadLetter(
   const info = readDeadLetterHeaders(record.headers);
   const schemaId = wireFormatSchemaId(record.value);
   const request = schemaId === undefined ? parseJsonObject(record.value) : undefined;
+  const parsed = request === undefined ? undefined : parseOutboundRecord(record.value);
+  const outbound = parsed?.ok === true ? parsed.request : undefined;
   const format: ValueFormat = schemaId !== undefined ? 'avro' : request !== undefined ? 'json' : 'unknown';
   const failedAt = info.failedAt === undefined ? Number.NaN : Date.parse(info.failedAt);
   return {
@@ -45,34 +52,34 @@ export function viewDeadLetter(
     key: record.key === null ? null : record.key.toString('utf8'),
     format,
     schemaId,
-    eventType: eventTypeOf(schemaId, request, schemaName),
+    eventType: eventTypeOf(schemaId, outbound, schemaName),
     failedAtMs: Number.isNaN(failedAt) ? Number(record.timestamp) : failedAt,
     request,
+    outbound,
   };
 }
 
-/** Confluent wire format: magic byte 0, then a big-endian 4-byte schema id, then the Avro body. */
+/** The Confluent wire-format schema id of a value (the codec's own framing), or undefined when it is not framed. */
 export function wireFormatSchemaId(value: Buffer | null): number | undefined {
-  if (value === null || value.length < 5 || value[0] !== 0) return undefined;
-  return value.readUInt32BE(1);
+  const framed = unframe(value);
+  return framed.ok ? framed.schemaId : undefined;
 }
 
-function eventTypeOf(schemaId: number | undefined, request: unknown, schemaName: SchemaNameLookup): string {
+function eventTypeOf(
+  schemaId: number | undefined,
+  outbound: KlaviyoRequest | undefined,
+  schemaName: SchemaNameLookup,
+): string {
   if (schemaId !== undefined) {
     const name = schemaName(schemaId);
     return name === undefined ? `schema:${schemaId}` : (name.split('.').pop() ?? name);
   }
-  if (isRecord(request)) {
-    const source = request.source;
-    if (isRecord(source) && typeof source.eventType === 'string') return source.eventType;
-    if (typeof request.metric === 'string') return request.metric;
-  }
-  return 'unknown';
+  return outbound?.source.eventType ?? 'unknown';
 }
 
 /** The metric of a delivery dead letter (`Reset Password`), for `--type` on requests. */
 export function metricOf(view: DeadLetterView): string | undefined {
-  return isRecord(view.request) && typeof view.request.metric === 'string' ? view.request.metric : undefined;
+  return view.outbound?.kind === 'create-event' ? view.outbound.metric : undefined;
 }
 
 function parseJsonObject(value: Buffer | null): Record<string, unknown> | undefined {

@@ -8,13 +8,13 @@
 import type { Admin, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { RelayError } from '../errors.ts';
 import { createHandledIndex } from './offset-ranges.ts';
-import { decideReplay, parkedMessage, parkedTopicOf, type ReplayDecision, type ReplaySettings } from './plan.ts';
+import { decide, type ReplayDecision, type ReplaySettings } from './plan.ts';
 import type { ProgressReporter } from './progress.ts';
 import { viewDeadLetter, type SchemaNameLookup } from './record-view.ts';
 import { replayGroupId, type ReplayPlan } from './replay-plan.ts';
 import type { TokenBucket } from './token-bucket.ts';
 import { toSourceRecord } from '../pipeline/source-record.ts';
-import { deadLetterConsumer } from './topic-reader.ts';
+import { deadLetterConsumer, trackPartitionEnds } from './topic-reader.ts';
 
 export interface ReplayRunDeps {
   readonly kafka: Kafka;
@@ -82,7 +82,7 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
         continue;
       }
       const view = viewDeadLetter(toSourceRecord(topic, partition, message), deps.schemaName);
-      const decision = decide(plan, view, deps);
+      const decision = decideFor(plan, view, deps);
       if (decision.kind === 'unroutable') {
         chunkCounts.unroutable += 1;
         continue;
@@ -105,21 +105,10 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
   // Its committed offsets are the replay's progress (committed in the same transaction as the records).
   const consumer = deadLetterConsumer(deps.kafka, groupId);
   let failure: unknown;
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const reached = (partition: number, lastOffset: number): void => {
-    if (lastOffset >= (ends.get(partition) ?? 0) - 1 && pending.delete(partition)) {
-      consumer.pause([{ topic: plan.dlqTopic, partitions: [partition] }]);
-      if (pending.size === 0) finish();
-    }
-  };
+  const tracker = trackPartitionEnds(consumer, plan.dlqTopic, ends, pending);
+  const finish = (): void => tracker.finish();
   const onAbort = (): void => finish();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
-  consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
-    if (event.payload.topic === plan.dlqTopic) reached(event.payload.partition, Number(event.payload.lastOffset));
-  });
   consumer.on(consumer.events.CRASH, (event) => {
     failure ??= event.payload.error;
     finish();
@@ -133,7 +122,7 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
       autoCommit: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning }) => {
         const end = ends.get(batch.partition);
-        if (end === undefined || !pending.has(batch.partition)) return;
+        if (end === undefined || !tracker.pending.has(batch.partition)) return;
         const messages = batch.messages.filter((message) => Number(message.offset) < end);
         // Pipelined: while one chunk's transaction is in flight (network, broker), the next chunk is
         // built (CPU). A chunk's counts and progress are added only once its transaction committed.
@@ -172,10 +161,10 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
         }
         if (!(await settle())) return;
         if (isRunning() && deps.signal?.aborted !== true && failure === undefined)
-          reached(batch.partition, Number(batch.lastOffset()));
+          tracker.reached(batch.partition, Number(batch.lastOffset()));
       },
     });
-    await finished;
+    await tracker.finished;
   } catch (error) {
     failure ??= error;
   } finally {
@@ -192,7 +181,7 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
       },
     );
   }
-  const completed = pending.size === 0;
+  const completed = tracker.pending.size === 0;
   if (completed) progress.finish(total);
   return { completed, resumed, ...counts };
 }
@@ -213,15 +202,8 @@ interface BuiltChunk {
   readonly counts: ChunkCounts;
 }
 
-function decide(plan: ReplayPlan, view: ReturnType<typeof viewDeadLetter>, deps: ReplayRunDeps): ReplayDecision {
-  if (plan.mode === 'park') {
-    return {
-      kind: 'park',
-      topic: parkedTopicOf(plan.dlqTopic),
-      message: parkedMessage(view, `parked by ${plan.actor}`, deps.now()),
-    };
-  }
-  return decideReplay(view, {
+function decideFor(plan: ReplayPlan, view: ReturnType<typeof viewDeadLetter>, deps: ReplayRunDeps): ReplayDecision {
+  return decide(plan.mode, view, {
     replayId: plan.replayId,
     dlqTopic: plan.dlqTopic,
     outboundTopic: deps.outboundTopic,
@@ -231,6 +213,7 @@ function decide(plan: ReplayPlan, view: ReturnType<typeof viewDeadLetter>, deps:
     maxAgeMs: plan.maxAgeMs,
     freshness: deps.freshness,
     now: deps.now(),
+    actor: plan.actor,
   });
 }
 

@@ -7,7 +7,7 @@ import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { RelayError } from '../errors.ts';
 import type { DeadLetterRecord } from './record-view.ts';
-import { waitForTopicLeaders } from '../pipeline/topics.ts';
+import { ensureTopics } from '../pipeline/topics.ts';
 
 export interface PartitionBounds {
   readonly partition: number;
@@ -60,22 +60,9 @@ export async function readSnapshot(
   if (ends.size === 0) return;
   const groupId = `relay-dlq-reader-${randomUUID()}`;
   const consumer = deadLetterConsumer(kafka, groupId);
-  const pending = new Set(ends.keys());
   let lastProgress = Date.now();
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const reached = (partition: number, lastOffset: number): void => {
+  const tracker = trackPartitionEnds(consumer, snapshot.topic, ends, ends.keys(), () => {
     lastProgress = Date.now();
-    if (lastOffset >= (ends.get(partition) ?? 0) - 1 && pending.delete(partition)) {
-      consumer.pause([{ topic: snapshot.topic, partitions: [partition] }]);
-      if (pending.size === 0) finish();
-    }
-  };
-  // Batches made only of transaction markers never reach eachBatch; their end is reported here.
-  consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
-    if (event.payload.topic === snapshot.topic) reached(event.payload.partition, Number(event.payload.lastOffset));
   });
   try {
     await consumer.connect();
@@ -99,7 +86,7 @@ export async function readSnapshot(
             headers: message.headers ?? {},
           });
         }
-        reached(batch.partition, Number(batch.lastOffset()));
+        tracker.reached(batch.partition, Number(batch.lastOffset()));
         await Promise.resolve();
       },
     });
@@ -117,7 +104,7 @@ export async function readSnapshot(
           );
         }
       }, 500);
-      void finished.then(() => {
+      void tracker.finished.then(() => {
         clearInterval(timer);
         resolve();
       });
@@ -126,6 +113,49 @@ export async function readSnapshot(
     await consumer.disconnect().catch(() => undefined);
     await deleteGroupQuietly(kafka, groupId);
   }
+}
+
+/** Which partitions of a bounded read are still short of their end offset. */
+export interface PartitionEnds {
+  readonly pending: ReadonlySet<number>;
+  /** Settles once every partition reached its end (or `finish` was called). */
+  readonly finished: Promise<void>;
+  /** A batch of `partition` ended at `lastOffset`: pauses the partition when that is its end. */
+  reached(partition: number, lastOffset: number): void;
+  /** Ends the read early (abort, failure). */
+  finish(): void;
+}
+
+/**
+ * The one bounded partition reader's bookkeeping, shared by snapshot reads and the replay runner: each
+ * partition is read up to its end offset (exclusive), then paused; the read is finished when none is
+ * pending. Batches made only of transaction markers never reach eachBatch, so their end is taken from
+ * kafkajs's END_BATCH_PROCESS event too.
+ */
+export function trackPartitionEnds(
+  consumer: Consumer,
+  topic: string,
+  ends: ReadonlyMap<number, number>,
+  partitions: Iterable<number>,
+  onProgress: () => void = () => undefined,
+): PartitionEnds {
+  const pending = new Set(partitions);
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  if (pending.size === 0) finish();
+  const reached = (partition: number, lastOffset: number): void => {
+    onProgress();
+    if (lastOffset >= (ends.get(partition) ?? 0) - 1 && pending.delete(partition)) {
+      consumer.pause([{ topic, partitions: [partition] }]);
+      if (pending.size === 0) finish();
+    }
+  };
+  consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+    if (event.payload.topic === topic) reached(event.payload.partition, Number(event.payload.lastOffset));
+  });
+  return { pending, finished, reached, finish: () => finish() };
 }
 
 /** Reader groups are throwaway; a failure to delete one leaves an empty group behind, nothing worse. */
@@ -141,26 +171,19 @@ async function deleteGroupQuietly(kafka: Kafka, groupId: string): Promise<void> 
   }
 }
 
-/** Creates the topic when it is missing (audit, parked, plan topics); harmless when it exists. */
+/**
+ * Creates the topic when it is missing (audit, parked, plan topics); harmless when it exists. The relay's
+ * one topic creator (pipeline/topics.ts) does the work: create without kafkajs's failing leader wait, then
+ * wait for leaders, safe to race with another instance.
+ */
 export async function ensureTopic(
   admin: Admin,
   topic: string,
   settings: { readonly partitions: number; readonly replication: number; readonly compacted?: boolean },
 ): Promise<void> {
-  const topics = await admin.listTopics();
-  if (topics.includes(topic)) return;
-  await admin.createTopics({
-    waitForLeaders: false, // kafkajs's own wait gives up on KRaft's transient UNKNOWN_TOPIC_OR_PARTITION
-    topics: [
-      {
-        topic,
-        numPartitions: settings.partitions,
-        replicationFactor: settings.replication,
-        ...(settings.compacted === true ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
-      },
-    ],
-  });
-  await waitForTopicLeaders(admin, [topic]);
+  await ensureTopics(admin, [topic], settings, () =>
+    settings.compacted === true ? [{ name: 'cleanup.policy', value: 'compact' }] : undefined,
+  );
 }
 
 /** A consumer of dead-letter topics, for reading them (list, show) and for replaying them. */

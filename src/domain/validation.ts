@@ -6,9 +6,8 @@
  */
 import { z } from 'zod';
 import { RelayError } from '../errors.ts';
-import { KLAVIYO_LIMITS } from '../projection/limits.ts';
-import { currencyExponent } from '../projection/money.ts';
-import { EARLIEST_EVENT_TIME_MS } from '../projection/time.ts';
+import { currencyExponent } from './currency.ts';
+import { EARLIEST_EVENT_TIME_MS, MAX_STRING_BYTES } from './klaviyo-bounds.ts';
 import type { DomainEvent, DomainEventType } from './events.ts';
 import type * as G from './generated/types.ts';
 
@@ -40,7 +39,7 @@ const MAX_REPORTED_ISSUES = 10;
 
 /** A UTF-16 unit never takes more than 3 UTF-8 bytes: short strings need no byte count. */
 const fitsKlaviyoString = (value: string): boolean =>
-  value.length * 3 <= KLAVIYO_LIMITS.maxStringBytes || Buffer.byteLength(value) <= KLAVIYO_LIMITS.maxStringBytes;
+  value.length * 3 <= MAX_STRING_BYTES || Buffer.byteLength(value) <= MAX_STRING_BYTES;
 
 /*
  * The zod schemas check what Avro cannot say, and only that. Structure and types are already guaranteed
@@ -218,7 +217,7 @@ export function createEventValidator(options: ValidatorOptions): EventValidator 
       }
       const result = schema.safeParse(event.data);
       if (!result.success) return { ok: false, error: validationError(event.type, result.error) };
-      const small = hints?.encodedBytes !== undefined && hints.encodedBytes * 3 <= KLAVIYO_LIMITS.maxStringBytes;
+      const small = hints?.encodedBytes !== undefined && hints.encodedBytes * 3 <= MAX_STRING_BYTES;
       const oversized = small ? undefined : oversizedStringPath(event.data);
       if (oversized !== undefined) {
         const message = "is larger than Klaviyo's 100 KB string limit";

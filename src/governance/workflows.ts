@@ -2,7 +2,7 @@
  * The governance commands as functions: inputs in, report lines and a pass/fail out. The CLI
  * (src/cli/schemas.ts) only parses options, prints and maps the result to an exit code. Problems that
  * stop a command from running (no such dir, bad ref, bad compatibility.json, registry unreachable) are
- * RelayErrors CONFIG_INVALID / REGISTRY_UNAVAILABLE, which the CLI turns into exit code 2.
+ * RelayErrors CONFIG_INVALID / NOT_FOUND / REGISTRY_UNAVAILABLE, which the CLI turns into exit code 2.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -50,7 +50,7 @@ export async function loadEvents(dir: string): Promise<{ config: GovernanceConfi
 export async function checkOffline(dir: string, ref: string): Promise<Report> {
   const git = await createGitSource(dir);
   const commit = await git.resolve(ref);
-  if (commit === undefined) throw new RelayError('CONFIG_INVALID', `no such git revision: ${ref}`);
+  if (commit === undefined) throw new RelayError('NOT_FOUND', `no such git revision: ${ref}`);
   return checkAgainstCommit(dir, commit, ref);
 }
 
@@ -137,7 +137,7 @@ export async function diffEvent(
   const event = events.find((candidate) => candidate.eventType === eventType || candidate.fullName === eventType);
   if (event === undefined) {
     const known = events.map((candidate) => candidate.eventType).join(', ');
-    throw new RelayError('CONFIG_INVALID', `no event ${eventType} in ${dir} (known: ${known})`);
+    throw new RelayError('NOT_FOUND', `no event ${eventType} in ${dir} (known: ${known})`);
   }
   const registered = async (version: number | 'latest') => {
     const found = await registry.getVersion(event.subject, version);
@@ -156,7 +156,7 @@ export async function diffEvent(
   }
   const after =
     options.to === undefined ? { label: `local ${event.file}`, root: event.schema.root } : await registered(options.to);
-  if (after === undefined) throw new RelayError('CONFIG_INVALID', `${event.subject}: no version ${options.to ?? ''}`);
+  if (after === undefined) throw new RelayError('NOT_FOUND', `${event.subject}: no version ${options.to ?? ''}`);
   const changes = formatChanges(diffSchemas(before.root, after.root));
   return {
     lines: [
@@ -196,7 +196,7 @@ export async function ciDir(dir: string, options: CiOptions, env: NodeJS.Process
 async function readSchemas(dir: string) {
   const info = await stat(dir).catch(() => undefined);
   if (info === undefined || !info.isDirectory()) {
-    throw new RelayError('CONFIG_INVALID', `schema directory ${dir} does not exist`);
+    throw new RelayError('NOT_FOUND', `schema directory ${dir} does not exist`);
   }
   return readSchemaDir(dir);
 }

@@ -46,3 +46,28 @@ describe('redact', () => {
     expect(redact({ body: Buffer.from('secret bytes') })).toEqual({ body: '[12 bytes]' });
   });
 });
+
+describe('redact, issue 16', () => {
+  it('copies an object referenced twice instead of calling it a cycle', () => {
+    const properties = { plan: 'gold', city: 'Boston' };
+    const event = { NewValues: properties, profile: { properties } };
+    expect(redact(event)).toEqual({ NewValues: properties, profile: { properties } });
+    const nested: Record<string, unknown> = { a: { b: {} } };
+    (nested.a as { b: Record<string, unknown> }).b.back = nested.a;
+    expect(redact(nested)).toEqual({ a: { b: { back: '[Circular]' } } });
+  });
+
+  it('scrubs credentials inside URLs and API keys with underscores', () => {
+    const text =
+      'registry http://alice:pw0rd@registry.internal:8081/apis and sasl://bob@k:9092 key pk_secret_probe_123456';
+    const result = redactText(text);
+    expect(result).not.toMatch(/alice|pw0rd|bob@|pk_secret_probe_123456/);
+    expect(result).toContain('http://[REDACTED]@registry.internal:8081/apis');
+  });
+
+  it('cuts off a hostile depth instead of overflowing the stack', () => {
+    let deep: unknown = 'leaf';
+    for (let index = 0; index < 100_000; index += 1) deep = [deep];
+    expect(() => redact(deep)).not.toThrow();
+  });
+});

@@ -2,6 +2,7 @@
  * Klaviyo's documented data limits, checked before a request leaves the projection, so a too-large event
  * is a dead letter with a reason now instead of a 400 at delivery (create_event.json, update_profile.json).
  */
+import { MAX_STRING_BYTES } from '../domain/klaviyo-bounds.ts';
 import { RelayError } from '../errors.ts';
 import type { CreateEventBody, JsonValue, UpdateProfileBody } from '../klaviyo/request.ts';
 
@@ -11,7 +12,7 @@ export const KLAVIYO_LIMITS = {
   /** "must not exceed 400 properties" */
   maxEventProperties: 400,
   /** "each string cannot be larger than 100 KB" */
-  maxStringBytes: 100 * 1024,
+  maxStringBytes: MAX_STRING_BYTES,
   /** "The size of the event payload must not exceed 5 MB" */
   maxEventBodyBytes: 5 * 1024 * 1024,
   /** Update Profile: "The maximum allowed payload size is 100KB." */

@@ -3,11 +3,12 @@
  * (`2022-11-08T00:00:00+00:00`). Klaviyo truncates to the second, so we do too: the request we record on
  * the outbound topic is then exactly what Klaviyo keeps.
  */
+import { EARLIEST_EVENT_TIME_MS } from '../domain/klaviyo-bounds.ts';
 import { RelayError } from '../errors.ts';
 
+export { EARLIEST_EVENT_TIME_MS };
+
 const MS_PER_YEAR = 365 * 24 * 60 * 60 * 1000;
-/** The brief's floor (Klaviyo's spec says after 1990; a time before 2000 is a producer bug either way). */
-export const EARLIEST_EVENT_TIME_MS = Date.UTC(2000, 0, 1);
 
 export function toKlaviyoTime(epochMillis: number): string {
   const iso = new Date(Math.floor(epochMillis / 1000) * 1000).toISOString();

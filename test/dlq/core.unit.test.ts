@@ -3,10 +3,10 @@ import { headerText } from '../../src/pipeline/dead-letter/headers.ts';
 import { parseDuration, parseInstant } from '../../src/dlq/duration.ts';
 import { describeFilter, matchesFilter, NO_FILTER, parseFilter, parseRanges } from '../../src/dlq/filter.ts';
 import { countRanges, createHandledIndex, toRanges } from '../../src/dlq/offset-ranges.ts';
-import { decideReplay, type ReplaySettings } from '../../src/dlq/plan.ts';
+import { decide, decideReplay, PARKED_HEADER, type ReplaySettings } from '../../src/dlq/plan.ts';
 import { formatProgress, createProgressReporter } from '../../src/dlq/progress.ts';
 import { viewDeadLetter } from '../../src/dlq/record-view.ts';
-import { readReplayHints, REPLAY_HEADER } from '../../src/dlq/replay-headers.ts';
+import { readReplayHints, REPLAY_HEADER } from '../../src/pipeline/dead-letter/replay-headers.ts';
 import { computeStats } from '../../src/dlq/stats.ts';
 import { createTokenBucket } from '../../src/dlq/token-bucket.ts';
 import { mustBackfill, parseFreshnessWindows } from '../../src/projection/freshness.ts';
@@ -177,6 +177,26 @@ describe('replay decisions', () => {
     expect(mustBackfill('Placed Order', NOW - 2 * 3_600_000, NOW, new Map(), hints)).toBe(true);
     expect(mustBackfill('Placed Order', NOW - 60_000, NOW, new Map(), hints)).toBe(false);
     expect(readReplayHints({})).toEqual({ backfill: false, maxAgeMs: undefined });
+  });
+  it('decides a park one way for the dry run and the run: parked headers say when and who', () => {
+    const view = viewDeadLetter(record({ headers: deadLetterHeaders() }), names);
+    const decision = decide('park', view, { ...settings, actor: 'alice' });
+    expect(decision).toMatchObject({ kind: 'park', topic: 'identity.account.events.dlq.parked' });
+    if (decision.kind !== 'park') throw new Error('expected a park');
+    expect(headerText(decision.message.headers, PARKED_HEADER.reason)).toBe('parked by alice');
+    expect(headerText(decision.message.headers, PARKED_HEADER.at)).toBe(new Date(NOW).toISOString());
+  });
+  it('reads delivery dead letters with the dispatcher parser: a value it refuses is shown but never rewritten', () => {
+    const foreign = Buffer.from(JSON.stringify({ kind: 'create-event', metric: 'Reset Password', body: {} }));
+    const view = viewDeadLetter(
+      record({ value: foreign, headers: deadLetterHeaders({ stage: 'deliver', code: 'MALFORMED_REQUEST' }) }),
+    );
+    expect(view.format).toBe('json');
+    expect(view.outbound).toBeUndefined();
+    expect(view.eventType).toBe('unknown');
+    const decision = decideReplay(view, { ...settings, backfill: true });
+    expect(decision).toMatchObject({ kind: 'replay', backfilled: false });
+    if (decision.kind === 'replay') expect(decision.message.value).toBe(foreign);
   });
   it('leaves a record that names no original topic', () => {
     const view = viewDeadLetter(record({ headers: { 'relay.dlq.stage': 'decode' }, value: avroValue(9) }));

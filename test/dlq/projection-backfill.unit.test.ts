@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/domain/events.ts';
 import { loadExample } from '../../src/domain/examples.ts';
-import { REPLAY_HEADER, readReplayHints } from '../../src/dlq/replay-headers.ts';
+import { REPLAY_HEADER, readReplayHints } from '../../src/pipeline/dead-letter/replay-headers.ts';
 import type { CreateEventRequest, KlaviyoRequest } from '../../src/klaviyo/request.ts';
 import { processRecord } from '../../src/pipeline/projector/process-record.ts';
 import type { DecodeRecord, ProjectEvent } from '../../src/pipeline/projector/ports.ts';

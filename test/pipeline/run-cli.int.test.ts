@@ -32,14 +32,15 @@ describe('klaviyo-relay run: configuration errors exit 2', () => {
     expect(run(['--role', 'nonsense'], base).status).toBe(2);
   });
 
-  it('fails with exit 1, not a hang, when Kafka cannot be reached (projector alone needs no key)', () => {
+  it('fails with exit 2 (an endpoint it cannot reach), not a hang, when Kafka cannot be reached (projector alone needs no key)', () => {
     const result = run(['--role', 'projector'], {
       KAFKA_BROKERS: '127.0.0.1:9',
       SCHEMA_REGISTRY_URL: 'http://127.0.0.1:9',
       KAFKA_CONNECTION_TIMEOUT_MS: '200',
       LOG_LEVEL: 'silent',
     });
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain('could not start');
+    expect(result.stderr).toContain('KAFKA_UNAVAILABLE');
   });
 });

@@ -22,8 +22,13 @@
  *   from our own walker. Registering an incompatible schema answers 409 with a one-line diff list.
  * - Compatibility against a subject that does not exist answers is_compatible: true.
  * - An invalid level in PUT /config answers 500, not 422.
+ *
+ * Only the registry's own answers are trusted (codec/registry-answers.ts): any other 404 and any answer
+ * that is not JSON is REGISTRY_UNAVAILABLE naming the URL, so a gate never calls every subject new
+ * because it asked the wrong server.
  */
 import { request, type Dispatcher } from 'undici';
+import { foreignAnswer, isNotRegistered } from '../../codec/registry-answers.ts';
 import { RelayError } from '../../errors.ts';
 import { isCompatibilityLevel, type CompatibilityLevel } from '../compat/levels.ts';
 
@@ -104,11 +109,21 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       });
     }
     const text = await response.body.text();
-    let parsed: unknown = text;
+    let parsed: unknown;
+    let json = true;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
     } catch {
-      // Not JSON (a proxy's HTML page): keep the text for the error message.
+      // A proxy's HTML page, a web UI: not the registry's API, whatever the status.
+      json = false;
+      parsed = text;
+    }
+    const foreign = foreignAnswer(response.statusCode, parsed, json, baseUrl);
+    if (foreign !== undefined) {
+      const excerpt = json ? '' : ` (${text.slice(0, 80).replace(/\s+/g, ' ')})`;
+      throw new RelayError('REGISTRY_UNAVAILABLE', `${url} ${foreign}${excerpt}`, {
+        detail: { url, status: response.statusCode },
+      });
     }
     if (response.statusCode >= 500 || response.statusCode === 401 || response.statusCode === 403) {
       throw new RelayError(
@@ -140,21 +155,21 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     async listVersions(subject) {
       const path = `${subjectPath(subject)}/versions`;
       const response = await call('GET', path);
-      if (response.status === 404) return [];
+      if (notRegistered(response)) return [];
       if (response.status !== 200 || !Array.isArray(response.body)) unexpected(path, response);
       return response.body.map(Number).sort((a, b) => a - b);
     },
     async getVersion(subject, version) {
       const path = `${subjectPath(subject)}/versions/${version}`;
       const response = await call('GET', path);
-      if (response.status === 404) return undefined;
+      if (notRegistered(response)) return undefined;
       if (response.status !== 200) unexpected(path, response);
       return toRegistered(response.body, subject);
     },
     async lookup(subject, schema) {
       const path = subjectPath(subject);
       const response = await call('POST', path, { schema });
-      if (response.status === 404) return undefined;
+      if (notRegistered(response)) return undefined;
       if (response.status !== 200) unexpected(path, response);
       return toRegistered(response.body, subject);
     },
@@ -168,7 +183,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       const against = transitive ? 'versions' : 'versions/latest';
       const path = `/compatibility${subjectPath(subject)}/${against}?verbose=true`;
       const response = await call('POST', path, { schema });
-      if (response.status === 404) return { compatible: true, messages: [] };
+      if (notRegistered(response)) return { compatible: true, messages: [] };
       const body = response.body as { is_compatible?: unknown; messages?: unknown };
       if (response.status !== 200 || typeof body?.is_compatible !== 'boolean') unexpected(path, response);
       return {
@@ -179,7 +194,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     async getLevel(subject) {
       const path = `/config/${encodeURIComponent(subject)}`;
       const response = await call('GET', path);
-      if (response.status === 404) return undefined;
+      if (notRegistered(response)) return undefined;
       if (response.status !== 200) unexpected(path, response);
       return levelOf(response.body);
     },
@@ -187,10 +202,14 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       const path = `/config/${encodeURIComponent(subject)}`;
       const response = await call('PUT', path, { compatibility: level });
       // Apicurio answers 404 to NONE for a subject without versions (nothing to relax): not an error.
-      if (level === 'NONE' && response.status === 404) return;
+      if (level === 'NONE' && notRegistered(response)) return;
       if (response.status !== 200 || levelOf(response.body) !== level) unexpected(path, response);
     },
   };
+}
+
+function notRegistered(response: Response): boolean {
+  return isNotRegistered(response.status, response.body);
 }
 
 function levelOf(body: unknown): CompatibilityLevel | undefined {

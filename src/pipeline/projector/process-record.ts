@@ -3,7 +3,7 @@
  * later". The failure policy (errors.ts) decides; this function only applies it. Never throws.
  */
 import { classify, RelayError, type Stage } from '../../errors.ts';
-import { readReplayHints } from '../../dlq/replay-headers.ts';
+import { readReplayHints } from '../dead-letter/replay-headers.ts';
 import type { KlaviyoRequest } from '../../klaviyo/request.ts';
 import type { SourceRecord } from '../source-record.ts';
 import type { DecodeRecord, ProjectEvent, TypedEvent } from './ports.ts';

@@ -9,8 +9,8 @@
  * sends every request it builds from the record with `backfill: true` when they say so.
  */
 import type { IHeaders } from 'kafkajs';
-import { DLQ_HEADER, headerText, isContextHeader } from '../pipeline/dead-letter/headers.ts';
-import { NO_BACKFILL_HINT, type BackfillHint } from '../projection/freshness.ts';
+import { DLQ_HEADER, headerText, isContextHeader } from './headers.ts';
+import { NO_BACKFILL_HINT, type BackfillHint } from '../../projection/freshness.ts';
 
 export const REPLAY_HEADER = {
   id: DLQ_HEADER.replayId,
