@@ -27,7 +27,7 @@ describe('health server', () => {
 
     halted = 'halted: KLAVIYO_UNAUTHORIZED';
     metrics.halted.set(1);
-    metrics.deadLetters.inc({ stage: 'decode', code: 'NOT_WIRE_FORMAT' });
+    metrics.deadLetters.inc({ topic: 'identity.account.events.dlq', stage: 'decode', code: 'NOT_WIRE_FORMAT' });
     const notReady = await fetch(`${server.url}/readyz`);
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({
@@ -40,7 +40,9 @@ describe('health server', () => {
     expect(scrape.headers.get('content-type')).toContain('text/plain');
     const text = await scrape.text();
     expect(text).toContain('relay_halted 1');
-    expect(text).toContain('relay_dead_letters_total{stage="decode",code="NOT_WIRE_FORMAT"} 1');
+    expect(text).toContain(
+      'relay_dead_letters_total{topic="identity.account.events.dlq",stage="decode",code="NOT_WIRE_FORMAT"} 1',
+    );
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
     expect((await fetch(`${server.url}/metrics`, { method: 'POST' })).status).toBe(405);
   });
