@@ -44,7 +44,7 @@ export function renderChart(byHour: Readonly<Record<string, number>>, title: str
   const pad = { left: 36, bottom: 22, top: 8 };
   const max = Math.max(...buckets.map((bucket) => bucket.count));
   const slot = (width - pad.left) / buckets.length;
-  const bar = Math.max(1, slot * 0.8);
+  const bar = Math.max(1, Math.min(slot * 0.8, 40));
   const scale = (height - pad.bottom - pad.top) / max;
   const label = (start: number): string =>
     size === 'day'

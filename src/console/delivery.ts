@@ -34,8 +34,17 @@ export interface Scrape {
   readonly samples: readonly Sample[];
 }
 
+/** Klaviyo's documented limits per lane, from the relay's configuration (KLAVIYO_RATE_*). */
+export interface LaneLimit {
+  readonly lane: string;
+  readonly family: string;
+  readonly perSecond: number;
+  readonly perMinute: number;
+}
+
 export interface LaneRow {
   readonly lane: string;
+  readonly limit: LaneLimit | undefined;
   readonly allowedPerSecond: number | undefined;
   /** Events per second between the previous scrape and this one; undefined on the first scrape. */
   readonly sentPerSecond: number | undefined;
@@ -48,7 +57,10 @@ export interface DeliveryView {
     readonly family: string;
     readonly remaining: number | undefined;
     readonly limit: number | undefined;
+    readonly waitedSeconds: number | undefined;
   }[];
+  /** Requests Klaviyo answered, by endpoint and status, since the relay started. */
+  readonly requests: readonly { readonly endpoint: string; readonly status: string; readonly count: number }[];
   readonly classes: readonly {
     readonly name: string;
     readonly backlog: number;
@@ -76,14 +88,20 @@ const byLabel = (samples: readonly Sample[], name: string, label: string): Map<s
   return map;
 };
 
-export function deliveryView(current: Scrape, previous: Scrape | undefined): DeliveryView {
+export function deliveryView(
+  current: Scrape,
+  previous: Scrape | undefined,
+  limits: readonly LaneLimit[] = [],
+): DeliveryView {
   const samples = current.samples;
   const sent = byLabel(samples, 'relay_lane_events_total', 'lane');
   const allowed = byLabel(samples, 'relay_lane_allowed_rate_per_second', 'lane');
   const sentBefore = previous === undefined ? undefined : byLabel(previous.samples, 'relay_lane_events_total', 'lane');
   const seconds = previous === undefined ? 0 : (current.at - previous.at) / 1_000;
-  const lanes = [...new Set([...allowed.keys(), ...sent.keys()])].sort().map((lane) => ({
+  const names = [...new Set([...limits.map((limit) => limit.lane), ...[...allowed.keys(), ...sent.keys()].sort()])];
+  const lanes = names.map((lane) => ({
     lane,
+    limit: limits.find((limit) => limit.lane === lane),
     allowedPerSecond: allowed.get(lane),
     sentPerSecond:
       sentBefore === undefined || seconds <= 0
@@ -93,9 +111,15 @@ export function deliveryView(current: Scrape, previous: Scrape | undefined): Del
   }));
   const remaining = byLabel(samples, 'relay_klaviyo_budget_remaining', 'family');
   const limit = byLabel(samples, 'relay_klaviyo_budget_limit', 'family');
-  const budgets = [...new Set([...remaining.keys(), ...limit.keys()])]
-    .sort()
-    .map((family) => ({ family, remaining: remaining.get(family), limit: limit.get(family) }));
+  const waited = byLabel(samples, 'relay_rate_limiter_waited_seconds', 'family');
+  const budgets = [
+    ...new Set([...limits.map((entry) => entry.family), ...remaining.keys(), ...limit.keys(), ...waited.keys()]),
+  ].map((family) => ({
+    family,
+    remaining: remaining.get(family),
+    limit: limit.get(family),
+    waitedSeconds: waited.get(family),
+  }));
   const backlog = byLabel(samples, 'relay_class_backlog_requests', 'class');
   const age = byLabel(samples, 'relay_class_oldest_age_seconds', 'class');
   const classes = [...new Set([...backlog.keys(), ...age.keys()])]
@@ -114,6 +138,13 @@ export function deliveryView(current: Scrape, previous: Scrape | undefined): Del
     failingChecks: samples
       .filter((sample) => sample.name === 'relay_readiness_check' && sample.value === 0)
       .map((sample) => sample.labels.check ?? '?'),
+    requests: samples
+      .filter((sample) => sample.name === 'relay_klaviyo_requests_total' && sample.value > 0)
+      .map((sample) => ({
+        endpoint: sample.labels.endpoint ?? '',
+        status: sample.labels.status ?? '',
+        count: sample.value,
+      })),
     deadLetters: samples
       .filter((sample) => sample.name === 'relay_dead_letters_total' && sample.value > 0)
       .map((sample) => ({

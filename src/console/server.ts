@@ -20,7 +20,8 @@ import { parseReplayOptions } from '../dlq/replay-options.ts';
 import { REPLAY_ID_PATTERN, type ReplayPlan } from '../dlq/replay-plan.ts';
 import { RelayError } from '../errors.ts';
 import { redactText } from '../observability/redact.ts';
-import { deliveryView, parseMetrics, type Scrape } from './delivery.ts';
+import { deliveryView, parseMetrics, type LaneLimit, type Scrape } from './delivery.ts';
+import type { Config } from '../config/config.ts';
 import { allowedHosts, createGuard, SESSION_COOKIE, type Guard, type RequestFacts, type Verdict } from './guard.ts';
 import type { Html } from './html.ts';
 import { auditTrail, detail, filterFrom, findRecord, isConsoleTopic, listing, overview, secretsOf } from './model.ts';
@@ -235,7 +236,7 @@ export async function startConsoleServer(
         const answer = await fetch(deps.metricsUrl, { signal: AbortSignal.timeout(3_000) });
         if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
         const scrape: Scrape = { at: Date.now(), samples: parseMetrics(await answer.text()) };
-        const view = deliveryView(scrape, lastScrape);
+        const view = deliveryView(scrape, lastScrape, laneLimits(deps.context([]).config));
         lastScrape = scrape;
         return send(response, 200, deliveryPage(context, deps.metricsUrl, view));
       } catch (error) {
@@ -414,6 +415,16 @@ export function fingerprint(plan: ReplayPlan): string {
   return createHash('sha256')
     .update(JSON.stringify({ mode, dlqTopic, selected, counts, to, backfill, maxAgeMs }))
     .digest('base64url');
+}
+
+/** The lanes the dispatcher sends on and the rate family each one spends (src/klaviyo). */
+function laneLimits(config: Config): LaneLimit[] {
+  const { events, bulk, profiles } = config.klaviyo.rateLimits;
+  return [
+    { lane: 'create', family: 'events', ...events },
+    { lane: 'bulk', family: 'bulk', ...bulk },
+    { lane: 'profile', family: 'profiles', ...profiles },
+  ];
 }
 
 function replayArgs(form: URLSearchParams): string[] {

@@ -103,13 +103,14 @@ export function deliveryPage(
       </p>
       ${view.halted ? errorBox('Delivery is HALTED: Klaviyo refused the credentials (401/403). Fix the key and restart; nothing is lost meanwhile.') : html`<p class="ok" role="status">Delivery is not halted.</p>`}
       ${view.failingChecks.length > 0 ? errorBox(`Readiness checks failing: ${view.failingChecks.join(', ')}`) : ''}
-      <table class="records">
+      <table class="records lanes">
         <caption>
           Rate against Klaviyo's limits, per lane
         </caption>
         <thead>
           <tr>
             <th scope="col">Lane</th>
+            <th scope="col">Klaviyo's limit (configured)</th>
             <th scope="col" class="num">Allowed now (events/s)</th>
             <th scope="col" class="num">Sent (events/s)</th>
             <th scope="col" class="num">Sent in all</th>
@@ -120,6 +121,9 @@ export function deliveryPage(
             (lane) =>
               html`<tr>
                 <th scope="row">${lane.lane}</th>
+                <td>
+                  ${lane.limit === undefined ? '–' : `${lane.limit.perSecond}/s burst, ${lane.limit.perMinute}/min steady (${lane.limit.family})`}
+                </td>
                 <td class="num">${rate(lane.allowedPerSecond)}</td>
                 <td class="num">${rate(lane.sentPerSecond)}</td>
                 <td class="num">${lane.sentTotal}</td>
@@ -136,6 +140,7 @@ export function deliveryPage(
             <th scope="col">Family</th>
             <th scope="col" class="num">Remaining</th>
             <th scope="col" class="num">Limit</th>
+            <th scope="col" class="num">Waited for the limiter (s)</th>
           </tr>
         </thead>
         <tbody>
@@ -145,6 +150,29 @@ export function deliveryPage(
                 <th scope="row">${budget.family}</th>
                 <td class="num">${budget.remaining ?? '–'}</td>
                 <td class="num">${budget.limit ?? '–'}</td>
+                <td class="num">${budget.waitedSeconds === undefined ? '–' : budget.waitedSeconds.toFixed(1)}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      <table class="records">
+        <caption>
+          Requests Klaviyo answered since the relay started
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Endpoint</th>
+            <th scope="col">Status</th>
+            <th scope="col" class="num">Count</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${view.requests.map(
+            (entry) =>
+              html`<tr>
+                <td class="mono">${entry.endpoint}</td>
+                <td>${entry.status}</td>
+                <td class="num">${entry.count}</td>
               </tr>`,
           )}
         </tbody>

@@ -38,7 +38,7 @@ export function overviewPage(context: PageContext, topics: readonly TopicOvervie
                   >${topic.kind === 'parked' ? html` <span class="tag">parked</span>` : ''}${topic.exists ? '' : html` <span class="muted">(not created yet)</span>`}${topic.handledHidden > 0 ? html`<br /><span class="muted">${topic.handledHidden} handled</span>` : ''}
                 </th>
                 <td class="num">${topic.stats.total}</td>
-                <td>
+                <td class="nowrap">
                   ${topic.stats.total > 0 ? html`${topic.stats.oldest ?? '?'}<br />${topic.stats.newest ?? '?'}` : html`<span class="muted">–</span>`}
                 </td>
                 <td>${countsList(topic.stats.byCode, `${topic.topic} by error code`)}</td>
