@@ -118,6 +118,10 @@ export async function runReplayPlan(plan: ReplayPlan, deps: ReplayRunDeps): Prom
   const onAbort = (): void => finish();
   deps.signal?.addEventListener('abort', onAbort, { once: true });
   consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+    // kafkajs ends a batch also when eachBatch stopped early: after an abort (Ctrl-C, the console shutting
+    // down) or a failed chunk, its last offset says nothing about what was replayed. Counting it as reached
+    // made an interrupted replay look complete and audited it as such.
+    if (deps.signal?.aborted === true || failure !== undefined) return;
     if (event.payload.topic === plan.dlqTopic) reached(event.payload.partition, Number(event.payload.lastOffset));
   });
   consumer.on(consumer.events.CRASH, (event) => {
