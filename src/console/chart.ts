@@ -67,7 +67,7 @@ export function renderChart(byHour: Readonly<Record<string, number>>, title: str
     `<text x="${pad.left - 4}" y="${pad.top + 8}" text-anchor="end" class="tick">${max}</text>` +
     `<text x="${pad.left - 4}" y="${height - pad.bottom}" text-anchor="end" class="tick">0</text>` +
     bars +
-    `<text x="${pad.left}" y="${height - 6}" class="tick">${firstLabel}</text>` +
+    (buckets.length > 1 ? `<text x="${pad.left}" y="${height - 6}" class="tick">${firstLabel}</text>` : '') +
     `<text x="${width}" y="${height - 6}" text-anchor="end" class="tick">${lastLabel} (UTC, per ${size})</text>` +
     `</svg>`
   );
