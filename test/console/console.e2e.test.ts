@@ -39,6 +39,8 @@ let consoleServer: ConsoleServer;
 let browser: Browser;
 let page: Page;
 let config: Config;
+/** Every URL the browser asked for: the console must need nothing from elsewhere (offline, no CDN). */
+const requested: string[] = [];
 
 function resetEvent(eventId: string): DomainEvent {
   const example = loadExample('PasswordResetRequested');
@@ -143,6 +145,7 @@ beforeAll(async () => {
   );
   browser = await launchBrowser();
   page = await browser.newPage();
+  page.on('request', (request) => requested.push(request.url()));
 }, 180_000);
 
 afterAll(async () => {
@@ -331,5 +334,34 @@ describe('the dead-letter console in a real browser', () => {
     await shot('delivery');
     await page.goto(`${consoleServer.url}/`);
     await shot('overview-after');
+  });
+
+  it('every page loads only from the console, labels every field, and starts with a skip link for the keyboard', async () => {
+    const pages = [
+      '/',
+      `/topics/${encodeURIComponent(sourceDlq)}`,
+      `/replay?topic=${encodeURIComponent(sourceDlq)}&key=${KEPT}`,
+      `/purge?topic=${encodeURIComponent(sourceDlq)}`,
+      '/audit',
+      '/replays',
+      '/delivery',
+      '/signin',
+    ];
+    for (const path of pages) {
+      await page.goto(`${consoleServer.url}${path}`);
+      const unlabelled = await page.$$eval('input:not([type="hidden"]), select', (fields) =>
+        fields
+          .filter((input) => input.id === '' || input.ownerDocument.querySelector(`label[for="${input.id}"]`) === null)
+          .map((input) => input.outerHTML),
+      );
+      expect(unlabelled, path).toEqual([]);
+      expect(await page.$eval('html', (root) => root.getAttribute('lang')), path).toBe('en');
+      expect(await page.$$eval('main h1', (headings) => headings.length), path).toBe(1);
+      await page.keyboard.press('Tab');
+      expect(await page.$eval(':focus', (focused) => focused.textContent), path).toBe('Skip to content');
+    }
+    const elsewhere = requested.filter((url) => !url.startsWith(`${consoleServer.url}/`));
+    expect(elsewhere).toEqual([]);
+    expect(requested.some((url) => url.endsWith('/static/console.css'))).toBe(true);
   });
 });
