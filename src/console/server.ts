@@ -312,6 +312,10 @@ export async function startConsoleServer(
       // The CLI refuses a purge without --yes; here typing the topic name is that --yes.
       if (form.get('confirm') !== topic)
         throw new HttpProblem(400, `purge cannot be undone: type the topic name ${topic} exactly to confirm`);
+      // purge(…, all) deletes the whole log whatever the filter says; the page never offers both. Issue 16
+      // moves this refusal into src/dlq (`--all` with filters), after which that rule answers here too.
+      if (all && [...filterQuery(form)].length > 0)
+        throw new HttpProblem(400, 'purging the whole log (--all) takes no filters: it deletes every record');
       const ctx = deps.context([
         'console',
         'dlq',

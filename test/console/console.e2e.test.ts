@@ -311,9 +311,37 @@ describe('the dead-letter console in a real browser', () => {
     ]);
   });
 
+  it('a park goes through the same dry run and confirmation and moves the record to .parked', async () => {
+    await page.goto(`${consoleServer.url}/replay?topic=${encodeURIComponent(sourceDlq)}&key=${KEPT}&mode=park`);
+    expect(await page.$eval('#plan-summary', (p) => p.textContent?.replace(/\s+/g, ' '))).toMatch(
+      /Would park 1 selected: 0 replayed, 1 parked, 0 left/,
+    );
+    await page.type('#confirm', sourceDlq);
+    await Promise.all([page.waitForNavigation(), page.click('form.confirm button[type="submit"]')]);
+    await page.waitForSelector('#replay-status[data-state="completed"]', { timeout: 60_000 });
+    const parked = await readAll(`${sourceDlq}.parked`);
+    expect(parked.map((record) => record.key?.toString())).toEqual([KEPT]);
+    expect((await auditNow()).filter((record) => record.operation === 'park').map((record) => record.status)).toEqual([
+      'started',
+      'completed',
+    ]);
+    // Purging the whole log takes no filters, whatever a crafted form says.
+    const csrf = await page.$eval('form[action="/signout"] input[name="csrf"]', (input) => input.getAttribute('value'));
+    const crafted = await page.evaluate(
+      async (form) => {
+        const answer = await fetch('/actions/purge', { method: 'POST', body: new URLSearchParams(form) });
+        return [answer.status, await answer.text()] as const;
+      },
+      { csrf: csrf ?? '', topic: sourceDlq, confirm: sourceDlq, all: 'on', key: KEPT, expected: '0' },
+    );
+    expect(crafted[0]).toBe(400);
+    expect(crafted[1]).toContain('takes no filters');
+    expect(await readAll(sourceDlq)).toHaveLength(3);
+  });
+
   it('the replays, audit and delivery views render from the audit topic and the relay metrics', async () => {
     await page.goto(`${consoleServer.url}/replays`);
-    expect(await page.$$eval('table.records tbody tr', (rows) => rows.length)).toBe(1);
+    expect(await page.$$eval('table.records tbody tr', (rows) => rows.length)).toBe(2);
     await shot('replays');
     await page.goto(`${consoleServer.url}/delivery`);
     const lanes = await page.$$eval('table.lanes tbody tr', (rows) =>
