@@ -12,6 +12,7 @@ import { showDeadLetter, type ShownDeadLetter } from '../dlq/show.ts';
 import { computeStats, type DlqStats } from '../dlq/stats.ts';
 import { redactText } from '../observability/redact.ts';
 import { SOURCE_TOPICS } from '../domain/topics.ts';
+import { knownSecrets } from '../main.ts';
 import { relayTopics } from '../pipeline/topics.ts';
 import { filterOptionsFrom, includeHandledFrom } from './query.ts';
 
@@ -111,11 +112,8 @@ export interface Detail {
   readonly view: DeadLetterView;
 }
 
-export function secretsOf(config: Config): string[] {
-  return [config.klaviyo.apiKey, config.kafka.sasl?.password, config.registry.auth?.password].filter(
-    (secret): secret is string => secret !== undefined,
-  );
-}
+/** The configured secrets `dlq show` scrubs (the relay's own list). */
+export const secretsOf: (config: Config) => string[] = knownSecrets;
 
 /** The decoded value, as `dlq show` decodes it (the registry's schema), or why it could not be decoded. */
 export async function decodeValue(ctx: DlqContext, view: DeadLetterView): Promise<unknown> {

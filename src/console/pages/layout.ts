@@ -82,3 +82,23 @@ export function recordHref(topic: string, partition: number, offset: number | st
 export function json(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? 'undefined';
 }
+
+/** A labelled text field with its hint (the CLI option it stands for); ids are `<prefix>-<name>`. */
+export function textField(prefix: string, name: string, label: string, hint: string, value: string): Html {
+  return html`<div class="field">
+    <label for="${prefix}-${name}">${label}</label
+    ><input id="${prefix}-${name}" name="${name}" value="${value}" aria-describedby="${prefix}-h-${name}" /><small
+      id="${prefix}-h-${name}"
+      >${hint}</small
+    >
+  </div>`;
+}
+
+/** A labelled checkbox, checked when the form last sent it. */
+export function checkField(id: string, name: string, label: string, checked: boolean): Html {
+  return html`<div class="field check">
+    <input type="checkbox" id="${id}" name="${name}" ${checked ? html` checked` : ''} /><label for="${id}"
+      >${label}</label
+    >
+  </div>`;
+}

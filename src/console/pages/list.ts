@@ -3,7 +3,7 @@ import { STAGES } from '../../dlq/filter.ts';
 import { html, type Html } from '../html.ts';
 import type { Listing } from '../model.ts';
 import { filterQuery } from '../query.ts';
-import { countsList, errorBox, page, recordHref, type PageContext } from './layout.ts';
+import { checkField, countsList, errorBox, page, recordHref, textField, type PageContext } from './layout.ts';
 
 export function filterForm(
   action: string,
@@ -11,13 +11,7 @@ export function filterForm(
   hidden: Readonly<Record<string, string>> = {},
 ): Html {
   const value = (name: string): string => params.getAll(name).join(',');
-  const field = (name: string, label: string, hint: string): Html =>
-    html`<div class="field">
-      <label for="f-${name}">${label}</label
-      ><input id="f-${name}" name="${name}" value="${value(name)}" aria-describedby="h-${name}" /><small id="h-${name}"
-        >${hint}</small
-      >
-    </div>`;
+  const field = (name: string, label: string, hint: string): Html => textField('f', name, label, hint, value(name));
   return html`<form method="get" action="${action}" class="filters" aria-label="Filter">
     ${Object.entries(hidden).map(([name, val]) => html`<input type="hidden" name="${name}" value="${val}" />`)}
     <fieldset>
@@ -36,14 +30,7 @@ export function filterForm(
       ${field('until', 'Failed until', 'ISO 8601 or a duration ago')} ${field('partition', 'Partitions', '0,2-3')}
       ${field('offset', 'Offsets', '100-200, 500-')}
       ${field('limit', 'Limit', 'at most n records, in partition/offset order')}
-      <div class="field check">
-        <input
-          type="checkbox"
-          id="f-include-handled"
-          name="include-handled"
-          ${params.get('include-handled') === 'on' ? html` checked` : ''}
-        /><label for="f-include-handled">Include dead letters already replayed, parked or purged</label>
-      </div>
+      ${checkField('f-include-handled', 'include-handled', 'Include dead letters already replayed, parked or purged', params.get('include-handled') === 'on')}
     </fieldset>
     <button type="submit">Apply filter</button>
   </form>`;

@@ -8,7 +8,7 @@ import type { ReplayPreview } from '../../dlq/operations.ts';
 import { html, type Html } from '../html.ts';
 import type { ReplayStatus } from '../replay-state.ts';
 import { filterQuery } from '../query.ts';
-import { errorBox, json, page, recordHref, topicHref, type PageContext } from './layout.ts';
+import { checkField, errorBox, json, page, recordHref, textField, topicHref, type PageContext } from './layout.ts';
 import { filterForm } from './list.ts';
 
 export interface ReplayPageInput {
@@ -28,36 +28,29 @@ export function replayPlanPage(context: PageContext, input: ReplayPageInput): Ht
     <legend>${verb} options</legend>
     ${
       mode === 'replay'
-        ? html`<div class="field">
-              <label for="o-to">Send to topic instead</label
-              ><input id="o-to" name="to" value="${params.get('to') ?? ''}" aria-describedby="h-to" /><small id="h-to"
-                >--to; empty: where each record came from</small
-              >
-            </div>
-            <div class="field check">
-              <input
-                type="checkbox"
-                id="o-backfill"
-                name="backfill"
-                ${params.get('backfill') === 'on' ? html` checked` : ''}
-              /><label for="o-backfill">Backfill every replayed event (recorded without firing flows)</label>
-            </div>
-            <div class="field">
-              <label for="o-max-age">Backfill events older than</label
-              ><input
-                id="o-max-age"
-                name="max-age"
-                value="${params.get('max-age') ?? ''}"
-                aria-describedby="h-max-age"
-              /><small id="h-max-age">--max-age, e.g. 1h</small>
-            </div>
-            <div class="field">
-              <label for="o-rate">Rate limit</label
-              ><input id="o-rate" name="rate" value="${params.get('rate') ?? ''}" aria-describedby="h-rate" /><small
-                id="h-rate"
-                >--rate: records per second; empty: no limit</small
-              >
-            </div>`
+        ? [
+            textField(
+              'o',
+              'to',
+              'Send to topic instead',
+              '--to; empty: where each record came from',
+              params.get('to') ?? '',
+            ),
+            checkField(
+              'o-backfill',
+              'backfill',
+              'Backfill every replayed event (recorded without firing flows)',
+              params.get('backfill') === 'on',
+            ),
+            textField('o', 'max-age', 'Backfill events older than', '--max-age, e.g. 1h', params.get('max-age') ?? ''),
+            textField(
+              'o',
+              'rate',
+              'Rate limit',
+              '--rate: records per second; empty: no limit',
+              params.get('rate') ?? '',
+            ),
+          ]
         : html`<p>Parked records move to <code>${topic}.parked</code> for a human.</p>`
     }
   </fieldset>`;
