@@ -96,10 +96,10 @@ export async function startConsoleServer(
           response,
           status,
           messagePage(
-            pageContext(request, undefined),
+            pageContext(request, '/error'),
             status === 500 ? 'Something failed' : 'Refused',
             message,
-            undefined,
+            refererPath(request),
           ),
         );
       else response.end();
@@ -450,6 +450,16 @@ function safeNext(next: string | null | undefined): string {
   return next !== null && next !== undefined && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\')
     ? next
     : '/';
+}
+
+/** The page a refused form came from, when it is one of ours: the way back to it. */
+function refererPath(request: IncomingMessage): string | undefined {
+  try {
+    const referer = new URL(request.headers.referer ?? '');
+    return referer.host === request.headers.host ? safeNext(`${referer.pathname}${referer.search}`) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {

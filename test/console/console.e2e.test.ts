@@ -253,6 +253,9 @@ describe('the dead-letter console in a real browser', () => {
     expect(await page.$eval('[role="alert"]', (box) => box.textContent)).toMatch(
       /purge cannot be undone: type the topic name/,
     );
+    expect(await page.$eval('main a', (back) => back.getAttribute('href'))).toBe(
+      `/purge?topic=${encodeURIComponent(sourceDlq)}&stage=decode`,
+    );
     await shot('purge-refused');
     expect((await auditNow()).filter((record) => record.operation === 'purge')).toEqual([]);
 
