@@ -276,6 +276,19 @@ describe('the dead-letter console in a real browser', () => {
     await shot('audit');
   });
 
+  it('shows a signed-in operator the original bytes, exactly as they are in Kafka', async () => {
+    const original = (await readAll(sourceDlq)).find((record) => record.key?.toString() === KEPT);
+    await page.goto(`${consoleServer.url}/topics/${encodeURIComponent(sourceDlq)}?key=${KEPT}`);
+    await Promise.all([page.waitForNavigation(), page.click('table.records tbody tr a')]);
+    expect(await page.$eval('dl.facts', (facts) => facts.textContent)).toContain(
+      `value ${original?.value?.length ?? -1} bytes`,
+    );
+    await Promise.all([page.waitForNavigation(), page.click('main a[href$="/bytes"]')]);
+    const base64 = await page.$eval('pre.mono', (pre) => pre.textContent?.trim());
+    expect(base64).toBe(original?.value?.toString('base64'));
+    await shot('bytes');
+  });
+
   it('dry run, then the confirmed replay moves the fixed record back and it reaches the sandbox', async () => {
     const sourceBefore = (await readAll(layout.sourceTopic)).length;
     await page.goto(`${consoleServer.url}/topics/${encodeURIComponent(sourceDlq)}?key=${FIXED}`);
