@@ -87,7 +87,12 @@ export async function startConsoleServer(
   let lastScrape: Scrape | undefined;
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      const status = error instanceof HttpProblem ? error.status : error instanceof RelayError ? 400 : 500;
+      const status =
+        error instanceof HttpProblem
+          ? error.status
+          : error instanceof RelayError || error instanceof URIError
+            ? 400
+            : 500;
       const message = redactText(error instanceof Error ? error.message : String(error), {
         secrets: secretsOf(deps.context([]).config),
       });
