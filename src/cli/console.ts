@@ -41,9 +41,7 @@ export function registerConsole(program: Command): void {
       if (!/^\d+$/.test(options.port) || port > 65_535)
         throw new CliExit(EXIT.USAGE, `--port ${options.port}: give a port number`);
       const config = requireConfig();
-      const fromEnv = process.env['RELAY_CONSOLE_TOKEN'];
-      if (fromEnv !== undefined && fromEnv.length < 16)
-        throw new CliExit(EXIT.USAGE, 'RELAY_CONSOLE_TOKEN: use at least 16 characters');
+      const fromEnv = config.console.token;
       const token = fromEnv ?? newToken();
       const secrets = [...secretsOf(config), token];
       const logger = createLogger({

@@ -1,6 +1,6 @@
 // `klaviyo-relay console` as an operator starts it: loopback, a token printed at start (or taken from
 // RELAY_CONSOLE_TOKEN and then never printed), pages served, a clean stop on SIGTERM.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { testEndpoints } from '../support/kafka-test-kit.ts';
@@ -66,6 +66,21 @@ describe('klaviyo-relay console', () => {
     } finally {
       expect(await running.stop()).toBe(0);
     }
+  });
+
+  it('refuses a short RELAY_CONSOLE_TOKEN as a configuration error (exit 2)', () => {
+    const endpoints = testEndpoints();
+    const result = spawnSync(cli, ['console', '--port', '0'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        KAFKA_BROKERS: endpoints.kafkaBrokers,
+        SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
+        RELAY_CONSOLE_TOKEN: 'short',
+      },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/RELAY_CONSOLE_TOKEN: use at least 16 characters/);
   });
 
   it('takes RELAY_CONSOLE_TOKEN and never prints it', async () => {
