@@ -1,6 +1,7 @@
 /** Every CLI command, one file each; adding a command is one line here. */
 import type { Command } from 'commander';
 import { registerConfig } from './config.ts';
+import { registerConsole } from './console.ts';
 import { registerDlq } from './dlq.ts';
 import { registerProject } from './project.ts';
 import { registerProduce } from './produce.ts';
@@ -16,4 +17,5 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerSchemas,
   registerProduce,
   registerSandbox,
+  registerConsole,
 ];

@@ -22,7 +22,7 @@ import {
 } from '../dlq/operations.ts';
 import { parseReplayOptions, type ReplayCommandOptions } from '../dlq/replay-options.ts';
 import { formatPreview, formatReplaySummary } from '../dlq/summary.ts';
-import { createSchemaReader } from '../dlq/schema-names.ts';
+import { createSchemaReader, decodedValue } from '../dlq/schema-names.ts';
 import { formatShown, showDeadLetter } from '../dlq/show.ts';
 import { computeStats, formatStats } from '../dlq/stats.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -96,11 +96,7 @@ export function registerDlq(program: Command): void {
         const secrets = secretsOf(ctx.config);
         const shown = [];
         for (const view of selection.selected) {
-          const decoded =
-            view.format === 'avro' && view.record.value !== null
-              ? await ctx.schemas.decode(view.record.value).catch((error: unknown) => ({ decodeError: String(error) }))
-              : undefined;
-          shown.push(showDeadLetter(view, decoded, { secrets }));
+          shown.push(showDeadLetter(view, await decodedValue(ctx.schemas, view), { secrets }));
         }
         if (options.json === true) print(JSON.stringify(shown, null, 2));
         else if (shown.length === 0) print(`no dead letters in ${topic} match`);

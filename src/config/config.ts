@@ -79,6 +79,8 @@ export interface Config {
     readonly shutdownTimeoutMs: number;
   };
   readonly http: { readonly host: string; readonly port: number };
+  /** `klaviyo-relay console`: the token that allows changes (a fresh one per start when unset). */
+  readonly console: { readonly token: string | undefined };
   readonly log: { readonly level: ParsedEnv['LOG_LEVEL']; readonly maskPii: boolean };
 }
 
@@ -276,6 +278,7 @@ function toConfig(env: ParsedEnv, freshness: FreshnessWindows, leadRouting: Rout
       shutdownTimeoutMs: env.RELAY_SHUTDOWN_TIMEOUT_MS,
     },
     http: { host: env.RELAY_HTTP_HOST, port: env.RELAY_HTTP_PORT },
+    console: { token: env.RELAY_CONSOLE_TOKEN },
     log: { level: env.LOG_LEVEL, maskPii: env.LOG_MASK_PII },
   };
 }

@@ -98,6 +98,8 @@ export const envSchema = z.object({
   RELAY_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   RELAY_HTTP_PORT: int(0, 65_535).default(9464),
   RELAY_SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  /** The dead-letter console's token for changes (klaviyo-relay console); unset: a fresh one per start. */
+  RELAY_CONSOLE_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_MASK_PII: bool.default(false),
 });

@@ -8,7 +8,7 @@
 import type { Config } from '../config/config.ts';
 import { createEventDecoder, createRegistryClient, type SchemaRegistry } from '../codec/index.ts';
 import type { EventValidator } from '../domain/validation.ts';
-import type { SchemaNameLookup } from './record-view.ts';
+import type { DeadLetterView, SchemaNameLookup } from './record-view.ts';
 
 export interface SchemaReader {
   /** Resolves the names of these schema ids (cached), then answers synchronously. */
@@ -67,4 +67,10 @@ function recordNameOf(schemaText: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What `show` prints as the value of a dead letter: Avro bodies decoded through the guarded codec, others not. */
+export function decodedValue(schemas: SchemaReader, view: DeadLetterView): Promise<unknown> {
+  if (view.format !== 'avro' || view.record.value === null) return Promise.resolve(undefined);
+  return schemas.decode(view.record.value);
 }

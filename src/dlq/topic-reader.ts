@@ -152,10 +152,23 @@ export function trackPartitionEnds(
       if (pending.size === 0) finish();
     }
   };
+  let ended = false;
   consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+    // kafkajs ends a batch also when eachBatch stopped early: after an abort (Ctrl-C, the console shutting
+    // down) or a failed chunk, its last offset says nothing about what was read. Counting it as reached
+    // made an interrupted replay look complete and audited it as such.
+    if (ended) return;
     if (event.payload.topic === topic) reached(event.payload.partition, Number(event.payload.lastOffset));
   });
-  return { pending, finished, reached, finish: () => finish() };
+  return {
+    pending,
+    finished,
+    reached,
+    finish: () => {
+      ended = true;
+      finish();
+    },
+  };
 }
 
 /** Reader groups are throwaway; a failure to delete one leaves an empty group behind, nothing worse. */
