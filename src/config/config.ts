@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { urgencyRules, type UrgencyRules } from '../klaviyo/urgency.ts';
 import { envSchema, type ParsedEnv } from './env-schema.ts';
 
 export type Role = ParsedEnv['RELAY_ROLE'];
@@ -67,6 +68,12 @@ export interface Config {
     readonly freshnessWindows: string;
     readonly bulkBacklogThreshold: number;
     readonly bulkAgeThresholdMs: number;
+    /** Metrics that may take the bulk lane (anything backfilled may too). */
+    readonly bulkEligibleMetrics: readonly string[];
+    /** Metric → urgency class (the guide's defaults with the operator's overrides) and the promotion rule. */
+    readonly urgency: UrgencyRules;
+    /** Fraction of each events/profiles rate window kept for urgent requests. */
+    readonly urgentHeadroom: number;
     readonly maxReplays: number;
     readonly shutdownTimeoutMs: number;
   };
@@ -184,6 +191,9 @@ function toConfig(env: ParsedEnv): Config {
       freshnessWindows: env.RELAY_FRESHNESS_WINDOWS,
       bulkBacklogThreshold: env.RELAY_BULK_BACKLOG_THRESHOLD,
       bulkAgeThresholdMs: env.RELAY_BULK_AGE_THRESHOLD_MS,
+      bulkEligibleMetrics: env.RELAY_BULK_ELIGIBLE_METRICS,
+      urgency: urgencyRules(env.RELAY_URGENCY_CLASSES, env.RELAY_URGENCY_PROMOTE_AFTER_MS),
+      urgentHeadroom: env.RELAY_URGENT_HEADROOM_PERCENT / 100,
       maxReplays: env.RELAY_MAX_REPLAYS,
       shutdownTimeoutMs: env.RELAY_SHUTDOWN_TIMEOUT_MS,
     },
