@@ -203,6 +203,15 @@ try {
     rows,
   });
   console.log(`\nresults: ${file}`);
+  const missed = [
+    ...(summary.relay429Share > 1 ? ['relay 429s over 1 %'] : []),
+    ...(summary.shareOfHalfLeftUsedMin < 95 ? ['under 95 % of the half left used in a window'] : []),
+    ...(summary.urgentP99Ms >= 1_000 ? ['urgent p99 not under 1 s'] : []),
+  ];
+  if (missed.length > 0) {
+    console.log(`targets missed: ${missed.join('; ')}`);
+    process.exitCode = 1;
+  }
 } finally {
   sandbox.stop();
 }
