@@ -15,7 +15,6 @@
  * The urgent requests acquire the limiter with `urgency: 'urgent'` directly: the dispatcher does not yet pass a
  * class (that wiring comes with the dispatcher rework), so this measures the limiter's serving, not Kafka.
  */
-import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { createKlaviyoClient, type KlaviyoClient } from '../src/klaviyo/client/client.ts';
 import { createDeliverer } from '../src/klaviyo/deliver/deliverer.ts';
@@ -23,6 +22,7 @@ import { createRateLimiter } from '../src/klaviyo/rate-limit/limiter.ts';
 import type { SandboxOptions } from '../src/sandbox/server.ts';
 import { createEventRequest } from '../test/delivery/fixtures.ts';
 import { hasFlag, numberFlag } from './lib/args.ts';
+import { startSandboxProcess } from './lib/sandbox-process.ts';
 import { writeResults } from './lib/results.ts';
 import { renderTable } from './lib/table.ts';
 
@@ -39,19 +39,8 @@ const limits = {
   profiles: { perSecond: 75, perMinute: quick ? 125 : 750 },
 };
 
-async function startSandbox(options: SandboxOptions): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['bench/workers/sandbox-worker.ts', JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (text: string) => {
-      const match = /listening on (\S+)/.exec(text);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
+function startSandbox(options: SandboxOptions): Promise<{ url: string; stop: () => void }> {
+  return startSandboxProcess(['bench/workers/sandbox-worker.ts', JSON.stringify(options)]);
 }
 
 interface Tally {
