@@ -6,8 +6,9 @@
  *   other instances, a dead instance's last requests) has left; we never send past it and pace what is left
  *   over the time to the reset (account-budget.ts). A 429's Retry-After is honoured in full and shrinks the
  *   rate for a while.
- * - **Pacing**: non-urgent requests are spread evenly over the steady window (with a short burst allowance
- *   after a quiet spell) instead of spending a minute's allowance in seconds and then idling.
+ * - **Pacing**: non-urgent Create Event and profile requests are spread evenly over the steady window (with a
+ *   short burst allowance after a quiet spell) instead of spending a minute's allowance in seconds and then
+ *   idling. Bulk jobs are not paced (no urgent request takes the bulk lane).
  * - **Urgency**: waiters are served by class (urgency.ts: urgent first, promotion against starvation), and
  *   a headroom of each window is kept for urgent requests, which are not paced: a password reset finds a slot
  *   within milliseconds while a backlog keeps every other slot busy.
@@ -88,6 +89,12 @@ export interface RateLimiterOptions {
    * may go at once. Default: a sixtieth of the steady window (one second's worth at Klaviyo's windows).
    */
   readonly paceBurstMs?: number;
+  /**
+   * Families whose non-urgent requests are paced. Default: events and profiles, where urgent requests need
+   * the steady window's slots spread out; not bulk (no urgent request takes it, and a backlog of jobs is
+   * better sent at the burst rate while the steady window has room).
+   */
+  readonly paced?: Partial<Readonly<Record<RateFamily, boolean>>>;
   /** The no-starvation rule: a waiter rises one class per this many ms waited (urgency.ts). */
   readonly promoteAfterMs?: number;
 }
@@ -104,7 +111,7 @@ export interface FamilyStats {
   readonly inFlight: number;
   /** Callers waiting for a grant. */
   readonly waiting: number;
-  /** The rate non-urgent requests are paced at now (requests per second). */
+  /** The rate non-urgent requests are allowed now, sustained (requests per second). */
   readonly allowedPerSecond: number;
   /** The account's steady window as Klaviyo last reported it (absent before an answer or after its reset). */
   readonly account: AccountSnapshot | undefined;
@@ -158,6 +165,7 @@ interface FamilyState {
   readonly steady: SlidingWindow;
   readonly account: AccountBudget;
   readonly headroom: number;
+  readonly paced: boolean;
   pausedUntil: number;
   factor: number;
   lastRateLimitedAt: number;
@@ -176,6 +184,8 @@ interface FamilyState {
 const PACE_CATCH_UP_MS = 25;
 
 const DEFAULT_HEADROOM: Readonly<Record<RateFamily, number>> = { events: 0.01, profiles: 0.01, bulk: 0 };
+
+const DEFAULT_PACED: Readonly<Record<RateFamily, boolean>> = { events: true, profiles: true, bulk: false };
 
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const clock = options.clock ?? SYSTEM_CLOCK;
@@ -202,6 +212,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       steady: createSlidingWindow(windowSpec(configured.perMinute, windowMs.steady + guard.steady)),
       account: createAccountBudget({ windowMs: windowMs.steady }),
       headroom: options.headroom?.[family] ?? DEFAULT_HEADROOM[family],
+      paced: options.paced?.[family] ?? DEFAULT_PACED[family],
       pausedUntil: 0,
       factor: 1,
       lastRateLimitedAt: Number.NEGATIVE_INFINITY,
@@ -262,7 +273,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       state.burst.waitMs(now, limits.perSecond),
       state.steady.waitMs(now, limits.perMinute),
       state.account.waitMs(now, urgent ? 0 : accountReserve(state, now), !urgent),
-      urgent ? 0 : pacerWaitMs(state, now),
+      urgent || !state.paced ? 0 : pacerWaitMs(state, now),
     );
   }
 

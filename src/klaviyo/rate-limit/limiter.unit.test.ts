@@ -307,3 +307,18 @@ describe('rate limiter: urgency', () => {
     await Promise.all(highs);
   });
 });
+
+describe('rate limiter: the bulk family is not paced', () => {
+  it('a backlog of jobs goes at the burst rate while the steady window has room', async () => {
+    const clock = createVirtualClock();
+    const limiter = createRateLimiter({ limits: KLAVIYO_LIMITS, clock });
+    const times: number[] = [];
+    for (let index = 0; index < 100; index += 1) {
+      (await limiter.acquire('bulk')).done();
+      times.push(clock.now());
+    }
+    expect(maxInWindow(times, 1_000)).toBeLessThanOrEqual(10);
+    // 10 a second (the burst window, guarded): 100 jobs in about ten seconds, not paced over 40.
+    expect(times.at(-1)!).toBeLessThan(10 * 1_030);
+  });
+});
