@@ -113,7 +113,10 @@ export function createAccountBudget(options: AccountBudgetOptions): AccountBudge
 
   return {
     observe(now, observation, ownInFlight) {
-      const { limit, remaining, resetSeconds } = observation;
+      const { remaining, resetSeconds } = observation;
+      // Klaviyo's leading RateLimit-Limit is the steady window's; a `;w=` policy for it says so for certain.
+      const steadyPolicy = observation.policies.find((policy) => policy.windowSeconds * 1000 === windowMs);
+      const limit = steadyPolicy?.limit ?? observation.limit;
       if (limit === undefined || remaining === undefined || resetSeconds === undefined) return;
       const low = now + (resetSeconds - 1) * 1000;
       const high = now + resetSeconds * 1000;

@@ -45,4 +45,22 @@ describe("the account's budget from Klaviyo's answers", () => {
     // 3,200 left, 1,500 projected for the others over 50 s: 1,700 for us over 50 s, one per ~29.4 ms.
     expect(budget.paceIntervalMs(10_000, 0)).toBeCloseTo(50_000 / 1_700, 5);
   });
+
+  it('the steady quota comes from the `;w=` policy of the steady window when there is one, else the leading number', () => {
+    const budget = createAccountBudget({ windowMs: 60_000 });
+    budget.observe(
+      0,
+      {
+        limit: 350,
+        remaining: 100,
+        resetSeconds: 59,
+        policies: [
+          { limit: 350, windowSeconds: 1 },
+          { limit: 3_500, windowSeconds: 60 },
+        ],
+      },
+      0,
+    );
+    expect(budget.snapshot(0)!.limit).toBe(3_500);
+  });
 });
