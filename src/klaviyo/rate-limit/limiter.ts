@@ -147,7 +147,6 @@ export interface RateLimiter {
 }
 
 interface Waiter {
-  readonly seq: number;
   readonly urgency: UrgencyClass;
   readonly enqueuedAt: number;
   readonly signal: AbortSignal | undefined;
@@ -200,7 +199,6 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const paceBurstMs = options.paceBurstMs ?? windowMs.steady / 60;
   const promoteAfterMs = options.promoteAfterMs ?? DEFAULT_PROMOTE_AFTER_MS;
   let share = validShare(options.share ?? 1);
-  let nextSeq = 0;
 
   const families = new Map<RateFamily, FamilyState>();
   for (const [family, configured] of Object.entries(options.limits) as [RateFamily, FamilyLimits][]) {
@@ -378,7 +376,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         acquireOptions instanceof AbortSignal ? { signal: acquireOptions } : (acquireOptions ?? {});
       if (signal?.aborted) return Promise.reject(new AcquireAbortedError(family));
       return new Promise<Grant>((resolve, reject) => {
-        const waiter: Waiter = { seq: nextSeq++, urgency, enqueuedAt: clock.now(), signal, resolve, reject };
+        const waiter: Waiter = { urgency, enqueuedAt: clock.now(), signal, resolve, reject };
         if (signal) {
           // Abandoned while waiting: leave the queue at once and take no slot; the loop decides again.
           waiter.onAbort = () => {
