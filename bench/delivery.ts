@@ -5,7 +5,6 @@
  * requests. The sandbox runs in a child process so the CPU figure is the relay's alone. Results go to
  * bench/results/delivery.json with the machine they were measured on.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -14,6 +13,7 @@ import { createDeliverer } from '../src/klaviyo/deliver/deliverer.ts';
 import { createRateLimiter } from '../src/klaviyo/rate-limit/limiter.ts';
 import { defaultLimits } from '../src/sandbox/server.ts';
 import { createEventRequest } from '../test/delivery/fixtures.ts';
+import { startSandboxProcess } from './lib/sandbox-process.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string' }, quick: { type: 'boolean', default: false } } });
 // Quick: the Create Event backlog fits Klaviyo's first minute (burst-bound, ~10 s); full: 20,000 events,
@@ -36,19 +36,8 @@ interface LaneResult {
   seconds: number;
 }
 
-async function startSandbox(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['src/cli/main.ts', 'sandbox', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (text: string) => {
-      const match = /listening on (\S+)/.exec(text);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
+function startSandbox(): Promise<{ url: string; stop: () => void }> {
+  return startSandboxProcess(['src/cli/main.ts', 'sandbox', '--port', '0']);
 }
 
 async function admin(url: string, path: string, method = 'GET'): Promise<Record<string, number>> {

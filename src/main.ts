@@ -11,11 +11,13 @@ import { SOURCE_TOPICS } from './domain/topics.ts';
 import { createEventValidator } from './domain/validation.ts';
 import { RelayError } from './errors.ts';
 import { createKlaviyoClient, type KlaviyoClient } from './klaviyo/client/client.ts';
+import { withLaneCounts } from './klaviyo/client/lane-counts.ts';
 import { createDeliverer } from './klaviyo/deliver/deliverer.ts';
 import { createRateLimiter } from './klaviyo/rate-limit/limiter.ts';
 import { DEFAULT_BACKOFF } from './klaviyo/retry-policy.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { startHealthServer, evaluateReadiness, type ReadinessReport } from './observability/health.ts';
+import { publishLimiterMetrics } from './observability/limiter-metrics.ts';
 import { createRelayMetrics, type RelayMetrics } from './observability/metrics.ts';
 import { createEngineDeliverer } from './pipeline/dispatcher/engine-deliverer.ts';
 import { createDispatcher } from './pipeline/dispatcher/dispatcher.ts';
@@ -120,6 +122,8 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
     let deliver = deps.deliver;
     const limiter = createRateLimiter({
       limits: config.klaviyo.rateLimits,
+      headroom: { events: config.relay.urgentHeadroom, profiles: config.relay.urgentHeadroom, bulk: 0 },
+      promoteAfterMs: config.relay.urgency.promoteAfterMs,
       ...(deps.rateLimitWindowsMs ? { windowMs: deps.rateLimitWindowsMs } : {}),
     });
     if (deliver === undefined) {
@@ -136,18 +140,16 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
       });
       deliver = createEngineDeliverer(
         createDeliverer({
-          client: klaviyoClient,
+          client: withLaneCounts(klaviyoClient, (lane, events) => metrics.laneEvents.inc({ lane }, events)),
           limiter,
           backoff: { ...DEFAULT_BACKOFF, random: Math.random },
           maxInFlight: config.klaviyo.maxConnections,
+          bulkEligibleMetrics: new Set(config.relay.bulkEligibleMetrics),
         }),
         { backlog: config.relay.bulkBacklogThreshold, ageMs: config.relay.bulkAgeThresholdMs },
       );
     }
-    const families = ['events', 'bulk', 'profiles'] as const;
-    limiterPoll = setInterval(() => {
-      for (const family of families) metrics.rateLimiterWait.set({ family }, limiter.stats(family).waitedMs / 1000);
-    }, 1_000);
+    limiterPoll = setInterval(() => publishLimiterMetrics(limiter, metrics), 1_000);
     limiterPoll.unref();
     roles.push(
       createDispatcher({

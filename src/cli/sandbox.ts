@@ -10,6 +10,7 @@ interface SandboxCliOptions {
   eventsLimit?: string;
   bulkLimit?: string;
   profilesLimit?: string;
+  competitor?: string[];
 }
 
 export function registerSandbox(program: Command): void {
@@ -22,6 +23,10 @@ export function registerSandbox(program: Command): void {
     .option('--events-limit <perSecond/perMinute>', 'Create Event limits, e.g. 350/3500 (default: from the spec)')
     .option('--bulk-limit <perSecond/perMinute>', 'Bulk Create Events limits, e.g. 10/150')
     .option('--profiles-limit <perSecond/perMinute>', 'profile endpoints limits, e.g. 75/750')
+    .option(
+      '--competitor <family=share...>',
+      'another integration on the account spending a share of each steady window, e.g. events=0.5',
+    )
     .action(async (options: SandboxCliOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -36,6 +41,7 @@ export function registerSandbox(program: Command): void {
         port,
         host: options.host,
         limits,
+        competitor: parseCompetitor(options.competitor ?? []),
         ...(options.apiKey ? { apiKeys: options.apiKey } : {}),
       });
       process.stdout.write(`klaviyo sandbox listening on ${sandbox.url}\n`);
@@ -55,4 +61,16 @@ function parseLimit(family: 'events' | 'bulk' | 'profiles', value: string | unde
     throw new CliExit(EXIT.USAGE, `--${family}-limit must look like 350/3500 (per second/per minute), got ${value}`);
   }
   return { [family]: { perSecond: Number(match[1]), perMinute: Number(match[2]) } };
+}
+
+function parseCompetitor(values: readonly string[]): Partial<Record<'events' | 'bulk' | 'profiles', number>> {
+  const shares: Partial<Record<'events' | 'bulk' | 'profiles', number>> = {};
+  for (const value of values) {
+    const match = /^(events|bulk|profiles)=(0(?:\.\d+)?)$/.exec(value);
+    if (!match) {
+      throw new CliExit(EXIT.USAGE, `--competitor must look like events=0.5 (a share in [0, 1)), got ${value}`);
+    }
+    shares[match[1] as 'events' | 'bulk' | 'profiles'] = Number(match[2]);
+  }
+  return shares;
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { RelayError } from '../errors.ts';
+import { urgencyRules, type UrgencyRules } from '../klaviyo/urgency.ts';
 import { parseFreshnessWindows, type FreshnessWindows } from '../projection/freshness.ts';
 import { parseDocument } from '../projection/routing/load.ts';
 import { parseRoutingRules, type RoutingRules } from '../projection/routing/rules.ts';
@@ -75,6 +76,12 @@ export interface Config {
     readonly freshness: FreshnessWindows;
     readonly bulkBacklogThreshold: number;
     readonly bulkAgeThresholdMs: number;
+    /** Metrics that may take the bulk lane (anything backfilled may too). */
+    readonly bulkEligibleMetrics: readonly string[];
+    /** Metric → urgency class (the guide's defaults with the operator's overrides) and the promotion rule. */
+    readonly urgency: UrgencyRules;
+    /** Fraction of each events/profiles rate window kept for urgent requests. */
+    readonly urgentHeadroom: number;
     readonly maxReplays: number;
     readonly shutdownTimeoutMs: number;
   };
@@ -274,6 +281,9 @@ function toConfig(env: ParsedEnv, freshness: FreshnessWindows, leadRouting: Rout
       freshness,
       bulkBacklogThreshold: env.RELAY_BULK_BACKLOG_THRESHOLD,
       bulkAgeThresholdMs: env.RELAY_BULK_AGE_THRESHOLD_MS,
+      bulkEligibleMetrics: env.RELAY_BULK_ELIGIBLE_METRICS,
+      urgency: urgencyRules(env.RELAY_URGENCY_CLASSES, env.RELAY_URGENCY_PROMOTE_AFTER_MS),
+      urgentHeadroom: env.RELAY_URGENT_HEADROOM_PERCENT / 100,
       maxReplays: env.RELAY_MAX_REPLAYS,
       shutdownTimeoutMs: env.RELAY_SHUTDOWN_TIMEOUT_MS,
     },

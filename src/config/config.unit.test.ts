@@ -87,6 +87,31 @@ describe('loadConfig', () => {
     expect(missing.ok ? '' : missing.problems[0]?.variable).toBe('RELAY_CONFIG_FILE');
   });
 
+  it('urgency classes and bulk-eligible metrics: the guide by default, operator overrides, bad entries named', () => {
+    const defaults = loadConfig(minimal);
+    if (!defaults.ok) throw new Error(formatConfigProblems(defaults.problems));
+    expect(defaults.config.relay.urgency.byMetric['Reset Password']).toBe('urgent');
+    expect(defaults.config.relay.urgency.promoteAfterMs).toBe(30_000);
+    expect(defaults.config.relay.bulkEligibleMetrics).toEqual(['Ordered Product']);
+    expect(defaults.config.relay.urgentHeadroom).toBe(0.01);
+    const custom = loadConfig({
+      ...minimal,
+      RELAY_URGENCY_CLASSES: 'Shipping Update=high, Became Lead = low',
+      RELAY_BULK_ELIGIBLE_METRICS: 'Ordered Product,Became Lead',
+      RELAY_URGENT_HEADROOM_PERCENT: '2.5',
+    });
+    if (!custom.ok) throw new Error(formatConfigProblems(custom.problems));
+    expect(custom.config.relay.urgency.byMetric['Shipping Update']).toBe('high');
+    expect(custom.config.relay.urgency.byMetric['Became Lead']).toBe('low');
+    expect(custom.config.relay.bulkEligibleMetrics).toEqual(['Ordered Product', 'Became Lead']);
+    expect(custom.config.relay.urgentHeadroom).toBe(0.025);
+    const bad = loadConfig({ ...minimal, RELAY_URGENCY_CLASSES: 'Shipping Update=soon,Reset Password' });
+    expect(bad.ok ? [] : bad.problems.map((problem) => problem.variable)).toEqual([
+      'RELAY_URGENCY_CLASSES',
+      'RELAY_URGENCY_CLASSES',
+    ]);
+  });
+
   it('.env.example documents every variable, and only those', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));

@@ -4,6 +4,7 @@
  * `.env.example` documents each of them; a test keeps the two in step.
  */
 import { z } from 'zod';
+import { isUrgencyClass, type UrgencyClass } from '../klaviyo/urgency.ts';
 
 const csv = z.string().transform((value) =>
   value
@@ -25,6 +26,23 @@ const bool = z
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const role = z.enum(['all', 'projector', 'dispatcher']);
+
+/** `Metric=class,Metric=class` (urgent, high, normal, low) into a map; every bad entry is reported. */
+const urgencyOverrides = z.string().transform((value, context) => {
+  const overrides: Record<string, UrgencyClass> = {};
+  for (const entry of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)) {
+    const match = /^(.+?)\s*=\s*(\S+)$/.exec(entry);
+    if (!match || !isUrgencyClass(match[2]!)) {
+      context.addIssue({ code: 'custom', message: `"${entry}" must be Metric=urgent|high|normal|low` });
+      continue;
+    }
+    overrides[match[1]!] = match[2];
+  }
+  return overrides;
+});
 
 export const PROFILE_IDENTIFIERS = ['external_id', 'email', 'phone_number'] as const;
 
@@ -94,6 +112,14 @@ export const envSchema = z.object({
   RELAY_FRESHNESS_WINDOWS: z.string().default('Reset Password=1h'),
   RELAY_BULK_BACKLOG_THRESHOLD: int(1, 100_000_000).default(5_000),
   RELAY_BULK_AGE_THRESHOLD_MS: int(1, 86_400_000).default(60_000),
+  /** Metrics that may go by Bulk Create Events (besides anything backfilled); transactional ones opt in here. */
+  RELAY_BULK_ELIGIBLE_METRICS: csv.default(['Ordered Product']),
+  /** Overrides of the guide's urgency classes, e.g. `Shipping Update=high,Became Lead=low`. */
+  RELAY_URGENCY_CLASSES: urgencyOverrides.default({}),
+  /** The no-starvation rule: a waiting request rises one urgency class per this many ms (up to high). */
+  RELAY_URGENCY_PROMOTE_AFTER_MS: int(100, 3_600_000).default(30_000),
+  /** Share of each Create Event and profile rate window kept for urgent requests, in percent. */
+  RELAY_URGENT_HEADROOM_PERCENT: z.coerce.number().min(0).max(50).default(1),
   RELAY_MAX_REPLAYS: int(1, 100).default(3),
   RELAY_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   RELAY_HTTP_PORT: int(0, 65_535).default(9464),

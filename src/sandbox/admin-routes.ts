@@ -87,7 +87,12 @@ export function handleAdmin(
     case 'GET /__sandbox/counters':
       return {
         status: 200,
-        body: { ...context.counters(), profiles: context.store.profiles.size, limits: context.windows.limits() },
+        body: {
+          ...context.counters(),
+          profiles: context.store.profiles.size,
+          limits: context.windows.limits(),
+          competitor: context.windows.competitor(),
+        },
       };
     case 'POST /__sandbox/reset':
       context.reset();
@@ -113,6 +118,19 @@ export function handleAdmin(
       }
       context.windows.setLimits(family as RateFamily, { perSecond: raw.perSecond, perMinute: raw.perMinute });
       return { status: 200, body: { limits: context.windows.limits() } };
+    }
+    case 'PUT /__sandbox/competitor': {
+      // Another integration on the same account, spending `share` of each steady window (rate-windows.ts).
+      const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+      const family = raw.family;
+      if (family !== 'events' && family !== 'bulk' && family !== 'profiles') {
+        return { status: 400, body: { error: 'family must be events, bulk or profiles' } };
+      }
+      if (typeof raw.share !== 'number' || !(raw.share >= 0 && raw.share < 1)) {
+        return { status: 400, body: { error: 'share must be a number in [0, 1)' } };
+      }
+      context.windows.setCompetitor(family, raw.share);
+      return { status: 200, body: { competitor: context.windows.competitor() } };
     }
     default:
       return { status: 404, body: { error: `no sandbox route ${route}` } };

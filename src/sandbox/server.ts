@@ -24,6 +24,8 @@ export interface SandboxOptions {
   readonly limits?: Partial<Record<RateFamily, SandboxLimits>>;
   /** Window lengths; Klaviyo's are 1 s and 60 s. Tests shrink them to exercise the steady window quickly. */
   readonly windows?: WindowLengths;
+  /** Share of each steady window a competing integration on the same account spends (rate-windows.ts). */
+  readonly competitor?: Partial<Record<RateFamily, number>>;
   /** When given, only these API keys authenticate; otherwise any `Klaviyo-API-Key …` does. */
   readonly apiKeys?: readonly string[];
   readonly random?: () => number;
@@ -58,7 +60,7 @@ export function defaultLimits(): Record<RateFamily, SandboxLimits> {
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const store = createSandboxStore();
   const faults = createFaults(options.random);
-  const windows = createRateWindows({ ...defaultLimits(), ...options.limits }, options.windows);
+  const windows = createRateWindows({ ...defaultLimits(), ...options.limits }, options.windows, options.competitor);
   let counters = emptyCounters();
   const apiKeys = options.apiKeys === undefined ? undefined : new Set(options.apiKeys);
   const admin: SandboxAdmin = {

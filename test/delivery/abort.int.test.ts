@@ -27,8 +27,9 @@ describe('delivery abandoned during a rate-limiter wait', () => {
       timeoutMs: 5_000,
       maxConnections: 4,
     });
-    // Two requests a minute: the third waits about a minute for its slot.
+    // Two requests a minute, both at once (no pacing over the minute): the third waits about a minute.
     const limiter = createRateLimiter({
+      paceBurstMs: 60_000,
       limits: {
         events: { perSecond: 2, perMinute: 2 },
         bulk: { perSecond: 1, perMinute: 1 },

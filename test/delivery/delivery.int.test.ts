@@ -159,7 +159,7 @@ describe('delivery engine against the sandbox', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['halted', 'halted']);
   });
 
-  it('a backlog drains with zero 429s at ≥ 97 % of the steady limit (scaled windows: 100/250 ms, 1,000/5 s)', async () => {
+  it('a backlog drains with zero 429s at ≥ 96 % of the steady limit, 1 % kept for urgent requests (scaled windows: 100/250 ms, 1,000/5 s)', async () => {
     const windows = { burstMs: 250, steadyMs: 5_000 };
     const { sandbox, deliverers } = await setup(
       { windows, limits: { events: { perSecond: 100, perMinute: 1_000 } } },
@@ -178,7 +178,8 @@ describe('delivery engine against the sandbox', () => {
     console.log(
       `drain: allowed steady ${steadyRate}/s, achieved ${achieved.toFixed(1)}/s over two windows, total ${seconds.toFixed(1)} s`,
     );
-    expect(achieved).toBeGreaterThanOrEqual(0.97 * steadyRate);
+    // Paced at 99 % of the steady window (the rest is the urgent headroom), less the window's 0.7 % guard.
+    expect(achieved).toBeGreaterThanOrEqual(0.96 * steadyRate);
   });
 
   it('two deliverers with share 0.5 stay inside one limit together', async () => {

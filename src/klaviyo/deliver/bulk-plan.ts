@@ -5,7 +5,7 @@
  * later job, so Klaviyo's "first processed wins" dedup keeps the first. Each job remembers which request
  * sits at which JSON pointer, so a 400's `source.pointer` finds the offending request.
  */
-import type { CreateEventRequest } from '../request.ts';
+import type { CreateEventRequest, KlaviyoRequest } from '../request.ts';
 import type { BulkCreateEventsBody, BulkCreateEventsEntry } from '../client/bulk-body.ts';
 
 export interface BulkLimits {
@@ -140,4 +140,34 @@ export interface BulkLaneThresholds {
 /** The bulk lane pays off when catching up: a long backlog or old pending requests. */
 export function shouldUseBulkLane(state: { backlog: number; oldestAgeMs: number }, thresholds: BulkLaneThresholds) {
   return state.backlog >= thresholds.backlog || state.oldestAgeMs >= thresholds.ageMs;
+}
+
+/**
+ * Metrics that trigger no time-critical flow: they may go by Bulk Create Events. Klaviyo documents neither
+ * the processing delay of bulk jobs nor flow timing for them, so transactional metrics stay on Create Event
+ * unless an operator opts one in (RELAY_BULK_ELIGIBLE_METRICS).
+ */
+export const DEFAULT_BULK_ELIGIBLE_METRICS: ReadonlySet<string> = new Set(['Ordered Product']);
+
+/** May this request go by Bulk Create Events? A bulk-eligible metric, or a request already backfilled. */
+export function isBulkEligible(
+  request: KlaviyoRequest,
+  eligibleMetrics: ReadonlySet<string> = DEFAULT_BULK_ELIGIBLE_METRICS,
+): request is CreateEventRequest {
+  if (request.kind !== 'create-event') return false;
+  return eligibleMetrics.has(request.metric) || request.body.data.attributes.backfill === true;
+}
+
+/**
+ * The Create Event lane has a backlog when what waits for it would take longer than `horizonMs` at the rate
+ * it is allowed now (the limiter's `allowedPerSecond`): bulk-eligible events then go by Bulk Create Events,
+ * so a backlog drains at up to both lanes' combined ceiling instead of Create Event's alone.
+ */
+export function createLaneHasBacklog(
+  state: { readonly waiting: number; readonly allowedPerSecond: number },
+  horizonMs = 1_000,
+): boolean {
+  if (state.waiting <= 0) return false;
+  if (!(state.allowedPerSecond > 0)) return true;
+  return (state.waiting / state.allowedPerSecond) * 1000 > horizonMs;
 }

@@ -4,7 +4,8 @@
  * rate-limit grant second, so a granted request goes on the wire at once (grants queued behind busy pool
  * connections would bunch up and break Klaviyo's windows). Transient failures are retried in-process a few
  * times (full-jitter backoff, 429s through the limiter's full Retry-After pause), then reported as
- * `retry-later`. Non-realtime events can take the bulk lane; realtime ones never do.
+ * `retry-later`. Bulk-eligible events (bulk-plan.ts: configured metrics, anything backfilled) can take the
+ * bulk lane; the others never do.
  */
 import { RelayError } from '../../errors.ts';
 import type { KlaviyoClient, KlaviyoResult } from '../client/client.ts';
@@ -18,7 +19,15 @@ import {
   type UpdateProfileRequest,
 } from '../request.ts';
 import { backoffDelayMs, parseKlaviyoErrors, type BackoffParameters } from '../retry-policy.ts';
-import { blamedRequests, planBulkJobs, type BulkJob, type BulkLimits, KLAVIYO_BULK_LIMITS } from './bulk-plan.ts';
+import {
+  blamedRequests,
+  DEFAULT_BULK_ELIGIBLE_METRICS,
+  isBulkEligible,
+  planBulkJobs,
+  type BulkJob,
+  type BulkLimits,
+  KLAVIYO_BULK_LIMITS,
+} from './bulk-plan.ts';
 import { outcomeForError, type DeliveryOutcome } from './outcome.ts';
 
 export interface DelivererOptions {
@@ -32,11 +41,13 @@ export interface DelivererOptions {
   /** Bulk jobs on the wire at once. */
   readonly maxBulkJobsInFlight?: number;
   readonly bulkLimits?: BulkLimits;
+  /** Metrics that may take the bulk lane (anything backfilled may too); default: Ordered Product. */
+  readonly bulkEligibleMetrics?: ReadonlySet<string>;
   readonly clock?: Clock;
 }
 
 export interface DeliverOptions {
-  /** Send eligible events (non-realtime, not behind a profile update in this batch) as bulk jobs. */
+  /** Send eligible events (bulk-eligible, not behind a profile update in this batch) as bulk jobs. */
   readonly useBulkLane?: boolean;
   /**
    * Abandons what has not gone on the wire yet (waits for a connection, a rate-limit slot or a backoff):
@@ -48,7 +59,7 @@ export interface DeliverOptions {
 export interface Deliverer {
   /** Outcomes in the order of `batch`. */
   deliver(batch: readonly KlaviyoRequest[], options?: DeliverOptions): Promise<DeliveryOutcome[]>;
-  /** The bulk lane alone, for non-realtime Create Event requests. */
+  /** The bulk lane alone, for bulk-eligible Create Event requests. */
   deliverBulk(requests: readonly CreateEventRequest[]): Promise<DeliveryOutcome[]>;
 }
 
@@ -59,6 +70,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   const permits = createSemaphore(options.maxInFlight ?? 32);
   const bulkPermits = createSemaphore(options.maxBulkJobsInFlight ?? 4);
   const bulkLimits = options.bulkLimits ?? KLAVIYO_BULK_LIMITS;
+  const bulkEligibleMetrics = options.bulkEligibleMetrics ?? DEFAULT_BULK_ELIGIBLE_METRICS;
   const profileIds = new Map<string, string>();
   let halt: RelayError | undefined;
 
@@ -253,13 +265,13 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       const profilesWithUpdates = new Set<string>();
       for (const request of batch) {
         if (request.kind === 'update-profile') profilesWithUpdates.add(request.profileKey);
-        const bulkEligible =
+        if (
           deliverOptions.useBulkLane === true &&
-          request.kind === 'create-event' &&
-          !request.realtime &&
-          !profilesWithUpdates.has(request.profileKey);
-        if (bulkEligible) bulk.push(request);
-        else byProfile.set(request.profileKey, [...(byProfile.get(request.profileKey) ?? []), request]);
+          isBulkEligible(request, bulkEligibleMetrics) &&
+          !profilesWithUpdates.has(request.profileKey)
+        ) {
+          bulk.push(request);
+        } else byProfile.set(request.profileKey, [...(byProfile.get(request.profileKey) ?? []), request]);
       }
       await Promise.all([
         ...[...byProfile.values()].map((requests) => deliverInOrder(requests, outcomes, deliverOptions.signal)),
