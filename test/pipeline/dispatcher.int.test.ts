@@ -59,20 +59,25 @@ describe('dispatcher against the real broker', () => {
         if (Date.now() < burstEndsAt) {
           unavailable += 1;
           return {
-            kind: 'retry-later',
+            status: 'retry-later',
+            request,
             error: new RelayError('KLAVIYO_UNAVAILABLE', 'Klaviyo answered 503', { detail: { status: 503 } }),
+            retryAfterMs: 0,
+            httpStatus: 503,
           };
         }
         if (request.uniqueId === 'reject-me') {
           return {
-            kind: 'failed-permanently',
+            status: 'failed-permanently',
+            request,
             error: new RelayError('KLAVIYO_REJECTED', 'Klaviyo answered 422', {
               detail: { status: 422, errors: [{ code: 'invalid', detail: 'bad property' }] },
             }),
+            httpStatus: 422,
           };
         }
         delivered.push(`${request.profileKey}|${request.uniqueId}`);
-        return { kind: 'delivered', status: 202 };
+        return { status: 'delivered', request, lane: 'create', httpStatus: 202 };
       });
     const { dispatcher, metrics } = start(topic, groupId, deliver);
     await dispatcher.start();
@@ -135,9 +140,11 @@ describe('dispatcher against the real broker', () => {
     let calls = 0;
     const deliver: DeliverBatch = async (batch) => {
       calls += 1;
-      return batch.map(() => ({
-        kind: 'halted' as const,
+      return batch.map((request) => ({
+        status: 'halted' as const,
+        request,
         error: new RelayError('KLAVIYO_UNAUTHORIZED', 'Klaviyo answered 401', { detail: { status: 401 } }),
+        httpStatus: 401,
       }));
     };
     const { dispatcher, metrics } = start(topic, groupId, deliver);

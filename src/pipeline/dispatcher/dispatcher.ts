@@ -19,6 +19,7 @@ import { parseOutboundRecord } from '../outbound-record.ts';
 import type { RoleHandle } from '../role.ts';
 import { deadLetterTopic, toSourceRecord, type SourceRecord } from '../source-record.ts';
 import { createCircuitBreaker } from './circuit-breaker.ts';
+import { httpStatusOf } from '../../klaviyo/deliver/outcome.ts';
 import { endpointFamily, type DeliverBatch, type DeliveryOutcome, type EndpointFamily } from './ports.ts';
 import { commitOffsetAfter, nextWave, type WaveEntry } from './waves.ts';
 
@@ -126,10 +127,14 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
   function recordOutcomeMetrics(request: KlaviyoRequest, outcome: DeliveryOutcome, seconds: number): void {
     const endpoint = endpointFamily(request);
     const status =
-      outcome.kind === 'delivered' ? String(outcome.status) : String(outcome.error.detail.status ?? outcome.error.code);
+      outcome.httpStatus !== undefined
+        ? String(outcome.httpStatus)
+        : outcome.status === 'delivered'
+          ? 'unknown'
+          : outcome.error.code;
     options.metrics.klaviyoRequests.inc({ endpoint, status });
     options.metrics.deliveryDuration.observe({ endpoint }, seconds);
-    if (outcome.kind === 'delivered' && request.kind === 'create-event') {
+    if (outcome.status === 'delivered' && request.kind === 'create-event') {
       const occurred = Date.parse(request.source.occurredAt);
       if (Number.isFinite(occurred)) {
         options.metrics.endToEndLatency.observe({ metric: request.metric }, (Date.now() - occurred) / 1000);
@@ -235,11 +240,14 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       const letters: DeadLetter[] = [];
       sendable.forEach((entry, index) => {
         const outcome: DeliveryOutcome = outcomes[index] ?? {
-          kind: 'retry-later',
+          status: 'retry-later',
+          request: entry.item.request,
           error: missingOutcome(entry.item.request),
+          retryAfterMs: 0,
+          httpStatus: undefined,
         };
         const { request, record } = entry.item;
-        if (outcome.kind === 'retry-later' && outcome.error.code === 'DELIVERY_ABORTED') {
+        if (outcome.status === 'retry-later' && outcome.error.code === 'DELIVERY_ABORTED') {
           // Never sent: not a Klaviyo failure, not an attempt. The profile waits for the next owner or batch.
           blocked.add(entry.profileKey);
           return;
@@ -250,7 +258,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
         const tries = attempts.get(key) ?? { count: 0, firstFailedAt: now() };
         tries.count += 1;
         attempts.set(key, tries);
-        switch (outcome.kind) {
+        switch (outcome.status) {
           case 'delivered':
             breaker.recordSuccess(family);
             settled.add(entry.offset);
@@ -323,10 +331,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
 
   function haltEverything(error: RelayError): void {
     options.metrics.halted.set(1);
-    log.fatal(
-      { code: error.code, detail: error.detail },
-      'Klaviyo refused our credentials: delivery halted for all partitions, nothing dead-lettered; fix KLAVIYO_API_KEY and restart',
-    );
+    log.fatal({ code: error.code, status: httpStatusOf(error), detail: error.detail }, haltMessage(error));
     consumer.pause([{ topic: options.topic }]);
   }
 
@@ -334,7 +339,10 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     name: 'dispatcher',
     readiness: [
       { name: 'dispatcher.kafka', check: state.problem },
-      { name: 'dispatcher.halted', check: () => (halted ? `halted: ${halted.code}: ${halted.message}` : undefined) },
+      {
+        name: 'dispatcher.halted',
+        check: () => (halted ? `halted: ${halted.code}: ${haltMessage(halted)}` : undefined),
+      },
     ],
     async start() {
       options.metrics.halted.set(0);
@@ -384,4 +392,11 @@ function attemptKey(record: SourceRecord): string {
 function missingOutcome(request: KlaviyoRequest): RelayError {
   // A delivery engine that returns fewer outcomes than requests is a bug: retry, never lose the request.
   return new RelayError('INTERNAL', `the delivery engine returned no outcome for ${request.requestId}`);
+}
+
+/** What a halt means for the operator, by its cause: both are fixed by the key and a restart. */
+function haltMessage(error: RelayError): string {
+  return error.code === 'HTTP_CLIENT_REFUSED'
+    ? `the HTTP client refused to send (${error.message}): delivery halted for all partitions, nothing dead-lettered; check KLAVIYO_API_KEY (no whitespace or control characters) and restart`
+    : 'Klaviyo refused our credentials: delivery halted for all partitions, nothing dead-lettered; fix KLAVIYO_API_KEY and restart';
 }
