@@ -72,6 +72,11 @@ export const FAILURE_POLICY = {
   },
   NETWORK_ERROR: { stage: 'deliver', action: 'retry', summary: 'connection to Klaviyo failed' },
   TIMEOUT: { stage: 'deliver', action: 'retry', summary: 'request to Klaviyo timed out' },
+  DELIVERY_EXPIRED: {
+    stage: 'deliver',
+    action: 'dead-letter',
+    summary: 'still failing transiently after RELAY_RETRY_MAX_AGE_MS of retries (replay it once Klaviyo accepts it)',
+  },
   DELIVERY_ABORTED: {
     stage: 'deliver',
     action: 'retry',

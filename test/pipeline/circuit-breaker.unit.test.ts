@@ -14,6 +14,12 @@ describe('circuit breaker per endpoint family', () => {
     expect(breaker.remainingOpenMs('events', 1_000)).toBe(200);
     expect(breaker.remainingOpenMs('events', 1_150)).toBe(50);
     expect(breaker.remainingOpenMs('profiles', 1_000)).toBe(0);
+    expect([breaker.isTripped('events'), breaker.isTripped('profiles')]).toEqual([true, false]);
+    // Half-open once the time has passed: still tripped (the dispatcher sends one probe), until a success.
+    expect(breaker.remainingOpenMs('events', 1_200)).toBe(0);
+    expect(breaker.isTripped('events')).toBe(true);
+    breaker.recordSuccess('events');
+    expect(breaker.isTripped('events')).toBe(false);
   });
 
   it("opens at once for Klaviyo's Retry-After, and closes on success", () => {

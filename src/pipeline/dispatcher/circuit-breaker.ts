@@ -9,6 +9,8 @@ import { retryDelayMs, type BackoffPolicy } from '../../backoff.ts';
 export interface CircuitBreaker<K extends string> {
   /** Milliseconds until `key` may be tried again; 0 when closed (or half-open: one probe allowed). */
   remainingOpenMs(key: K, nowMs: number): number;
+  /** True from the threshold's failure until a success: while open, and half-open (one probe at a time). */
+  isTripped(key: K): boolean;
   recordSuccess(key: K): void;
   /** Returns the delay before the next attempt. */
   recordFailure(key: K, nowMs: number, retryAfterMs?: number): number;
@@ -26,6 +28,9 @@ export function createCircuitBreaker<K extends string>(options: CircuitBreakerOp
   return {
     remainingOpenMs(key, nowMs) {
       return Math.max(0, (openUntil.get(key) ?? 0) - nowMs);
+    },
+    isTripped(key) {
+      return (failures.get(key) ?? 0) >= options.failureThreshold;
     },
     recordSuccess(key) {
       failures.delete(key);
