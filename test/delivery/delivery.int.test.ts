@@ -109,6 +109,9 @@ describe('delivery engine against the sandbox', () => {
     expect(first.map((outcome) => outcome.httpStatus)).toEqual([202, 202, 202]);
     expect(sandbox.admin.store.events).toHaveLength(2);
     expect(sandbox.admin.counters().duplicatesRejected).toBe(1);
+    // The raw ledger sees the redelivery the dedup absorbed.
+    expect(sandbox.admin.store.requests.map((request) => request.kind)).toEqual(['event', 'event', 'event']);
+    expect(new Set(sandbox.admin.store.requests.map((request) => request.identity)).size).toBe(2);
     const second = await deliverer!.deliver([
       updateProfileRequest(3, { external_id: 'ann' }, 'ann.new@example.com'),
       updateProfileRequest(4, { external_id: 'ann' }, 'bob@example.com'),
@@ -116,6 +119,7 @@ describe('delivery engine against the sandbox', () => {
     expect(second[0]!.status).toBe('delivered');
     expect(sandbox.admin.store.findBy('email', 'ann.new@example.com')?.external_id).toBe('ann');
     expect(second[0]!.httpStatus).toBe(200);
+    expect(sandbox.admin.store.requests.filter((request) => request.kind === 'profile-update')).toHaveLength(1);
     expect(second[1]).toMatchObject({
       status: 'failed-permanently',
       error: { code: 'KLAVIYO_CONFLICT' },
