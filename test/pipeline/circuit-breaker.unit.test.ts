@@ -22,6 +22,14 @@ describe('circuit breaker per endpoint family', () => {
     expect(breaker.isTripped('events')).toBe(false);
   });
 
+  it('stays open at least half the backoff ceiling, however small the jitter draws', () => {
+    const breaker = createCircuitBreaker<'events'>({ ...options, random: () => 0 });
+    for (let failure = 0; failure < 3; failure += 1) breaker.recordFailure('events', 0);
+    expect(breaker.remainingOpenMs('events', 0)).toBe(200);
+    for (let failure = 0; failure < 10; failure += 1) breaker.recordFailure('events', 0);
+    expect(breaker.remainingOpenMs('events', 0)).toBe(5_000);
+  });
+
   it("opens at once for Klaviyo's Retry-After, and closes on success", () => {
     const breaker = createCircuitBreaker<'events'>(options);
     expect(breaker.recordFailure('events', 0, 5_000)).toBe(5_000);

@@ -128,6 +128,8 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
   const activeBatches = new Set<Promise<void>>();
   let halted: RelayError | undefined;
   let totalPartitions = 0;
+  /** Endpoint families whose tripped breaker has a probe on the wire: one at a time, across partitions. */
+  const probes = new Set<EndpointFamily>();
 
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
@@ -425,6 +427,9 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
 
       // One probe per tripped family: an outage costs one request per backoff, not one per record.
       const probing = new Set<EndpointFamily>();
+      const endProbes = () => {
+        for (const family of probing) probes.delete(family);
+      };
       const wave = ledger.wave(nowMs, maxWave, (entry) => {
         if (entry.item.request === undefined) return false;
         const family = endpointFamily(entry.item.request);
@@ -434,7 +439,8 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
           return false;
         }
         if (!breaker.isTripped(family)) return true;
-        if (probing.has(family)) return false;
+        if (probes.has(family)) return false;
+        probes.add(family);
         probing.add(family);
         return true;
       });
@@ -464,6 +470,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
         );
       } finally {
         clearInterval(keepAlive);
+        endProbes();
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const settledNow = Date.now();
