@@ -127,6 +127,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
   /** eachBatch calls in progress: stop() lets them commit what Klaviyo accepted before kafkajs stops. */
   const activeBatches = new Set<Promise<void>>();
   let halted: RelayError | undefined;
+  let haltReported = false;
   let totalPartitions = 0;
   /** Endpoint families whose tripped breaker has a probe on the wire: one at a time, across partitions. */
   const probes = new Set<EndpointFamily>();
@@ -505,8 +506,12 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
           case 'retry-later': {
             breaker.recordFailure(family, settledNow, outcome.error.retryAfterMs);
             // The request's own backoff (Klaviyo's Retry-After when longer): a request that fails for ever
-            // is tried ever more rarely, up to the cap, not every few hundred milliseconds for a day.
-            const delay = retryDelayMs(entry.attempts, outcome.error.retryAfterMs, retryBackoff);
+            // is tried ever more rarely, up to the cap, not every few hundred milliseconds for a day. While
+            // the family's breaker is tripped, the breaker alone paces it: when the outage ends, every
+            // waiting request is due at once.
+            const delay = breaker.isTripped(family)
+              ? 0
+              : retryDelayMs(entry.attempts, outcome.error.retryAfterMs, retryBackoff);
             retryDelay = Math.max(retryDelay, Math.min(delay, 1_000));
             const failed = ledger.fail(entry.offset, settledNow, settledNow + delay)!;
             failed.item.lastCode = outcome.error.code;
@@ -606,7 +611,10 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
 
   function haltEverything(error: RelayError): void {
     options.metrics.halted.set(1);
-    log.fatal({ code: error.code, status: httpStatusOf(error), detail: error.detail }, haltMessage(error));
+    // One line for the operator, however many partitions saw the halt.
+    if (!haltReported)
+      log.fatal({ code: error.code, status: httpStatusOf(error), detail: error.detail }, haltMessage(error));
+    haltReported = true;
     consumer.pause([...outboundTopics, ...retryOf.values()].map((topic) => ({ topic })));
   }
 
