@@ -69,7 +69,7 @@ describe('a long Klaviyo outage', () => {
 
     const relay = spawnRelay(env, 'outage');
     let afterMs: number | undefined;
-    let duringOutage = 0;
+    let duringOutage: number | undefined;
     try {
       const sending = sendSteadily(kafka, layout.sourceTopic, records, sendMs);
       await sleep(BEFORE_MS);
@@ -95,7 +95,7 @@ describe('a long Klaviyo outage', () => {
       'outage seconds (503 to everything)': OUTAGE_MS / 1000,
       'domain events sent': events.length,
       'sent per second': RATE,
-      'requests Klaviyo saw during the outage': duringOutage,
+      'requests Klaviyo saw during the outage': duringOutage ?? NaN,
       'bound: in-flight waves + one probe per family per breaker opening': probeBound(OUTAGE_MS),
       'requests handed to the retry topic': handedOff,
       'seconds from outage end to all delivered': Math.round((afterMs ?? NaN) / 100) / 10,

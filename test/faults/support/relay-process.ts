@@ -2,7 +2,7 @@
 // stderr (pino JSON at info, and the CLI's own lines) are appended to a log file under
 // test/faults/results/logs/, which the secrets scenario greps.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { RESULTS_DIR } from './figures.ts';
 import { KNOWN_API_KEY, RESET_HOST } from './traffic.ts';
@@ -106,12 +106,8 @@ export async function freePort(): Promise<number> {
 
 /** Every assignment a relay's log reports for consumer group `groupId`: topic → partitions, in order. */
 export function assignmentsLogged(logName: string, groupId: string): Record<string, number[]>[] {
-  let text = '';
-  try {
-    text = readFileSync(`${LOGS_DIR}${logName}.log`, 'utf8');
-  } catch {
-    return [];
-  }
+  const path = `${LOGS_DIR}${logName}.log`;
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   return text.split('\n').flatMap((line) => {
     if (!line.startsWith('{')) return [];
     try {
