@@ -5,7 +5,6 @@
 // delivered after it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retryTopic } from '../../src/pipeline/topics.ts';
-import { deadLetterTopic } from '../../src/pipeline/source-record.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
 import { expectedEvents, relayConfig } from '../e2e/relay-harness.ts';
 import { testEndpoints, testKafka } from '../support/kafka-test-kit.ts';
@@ -13,6 +12,7 @@ import { reportFigures } from './support/figures.ts';
 import { sendSteadily } from './support/flow.ts';
 import {
   DISPATCH_LIMITS,
+  deadLetteredCount,
   deliveryFigures,
   expectExactDelivery,
   faultSandbox,
@@ -87,9 +87,7 @@ describe('a long Klaviyo outage', () => {
     }
     const figures = deliveryFigures(sandbox, expected);
     const bound = resendBound(1, peakRequestsPerSecond(sandbox));
-    const deadLetters =
-      (await readTopic(kafka, deadLetterTopic(layout.sourceTopic))).length +
-      (await readTopic(kafka, deadLetterTopic(layout.outboundTopic))).length;
+    const deadLetters = await deadLetteredCount(kafka, layout);
     const handedOff = (await readTopic(kafka, retryTopic(layout.outboundTopic))).length;
     reportFigures('outage', {
       'outage seconds (503 to everything)': OUTAGE_MS / 1000,

@@ -5,13 +5,13 @@
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/domain/events.ts';
-import { deadLetterTopic } from '../../src/pipeline/source-record.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
 import { expectedEvents, relayConfig } from '../e2e/relay-harness.ts';
 import { testEndpoints, testKafka } from '../support/kafka-test-kit.ts';
 import { reportFigures } from './support/figures.ts';
 import { sendSteadily } from './support/flow.ts';
 import {
+  deadLetteredCount,
   deliveryFigures,
   expectExactDelivery,
   faultSandbox,
@@ -63,13 +63,6 @@ async function committedOutbound(kafka: Kafka, layout: RelayLayout): Promise<num
   } finally {
     await admin.disconnect();
   }
-}
-
-async function deadLettered(kafka: Kafka, layout: RelayLayout): Promise<number> {
-  return (
-    (await readTopic(kafka, deadLetterTopic(layout.sourceTopic))).length +
-    (await readTopic(kafka, deadLetterTopic(layout.outboundTopic))).length
-  );
 }
 
 describe('a stuck head and crashes', () => {
@@ -126,7 +119,7 @@ describe('a stuck head and crashes', () => {
       expect(await relay.stop()).toBe(0);
     }
     const figures = deliveryFigures(sandbox, expected);
-    const deadLetters = await deadLettered(kafka, layout);
+    const deadLetters = await deadLetteredCount(kafka, layout);
     reportFigures('stuck-head', {
       'domain events on one partition': events.length,
       'Klaviyo events expected': figures.expected,
@@ -193,7 +186,7 @@ describe('a stuck head and crashes', () => {
       const figures = deliveryFigures(sandbox, expected);
       const peak = peakRequestsPerSecond(sandbox);
       const bound = resendBound(KILLS, peak);
-      const deadLetters = await deadLettered(kafka, layout);
+      const deadLetters = await deadLetteredCount(kafka, layout);
       reportFigures(name, {
         'domain events sent': events.length,
         'sent per second': RATE,

@@ -6,15 +6,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelayError } from '../../src/errors.ts';
 import type { KlaviyoRequest } from '../../src/klaviyo/request.ts';
-import { createRelayMetrics } from '../../src/observability/metrics.ts';
 import { readDeadLetterHeaders } from '../../src/pipeline/dead-letter/headers.ts';
-import { createDispatcher, type DispatcherOptions } from '../../src/pipeline/dispatcher/dispatcher.ts';
+import type { DispatcherOptions } from '../../src/pipeline/dispatcher/dispatcher.ts';
 import type { DeliverBatch, DeliveryOutcome } from '../../src/pipeline/dispatcher/ports.ts';
 import type { RoleHandle } from '../../src/pipeline/role.ts';
 import { consumeUntil, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 import { until } from '../support/until.ts';
 import { createEventRequest } from './fixtures.ts';
-import { committedTotal, publishRequests, quietLogger } from './support.ts';
+import { committedTotal, publishRequests, startTestDispatcher } from './support.ts';
 import { createTopicsFor } from './topics-helper.ts';
 
 const kafka = testKafka('dispatcher-retry-int');
@@ -25,23 +24,14 @@ afterEach(async () => {
 });
 
 function start(topic: string, groupId: string, deliver: DeliverBatch, extra: Partial<DispatcherOptions> = {}) {
-  const metrics = createRelayMetrics();
-  const dispatcher = createDispatcher({
-    kafka,
-    groupId,
+  return startTestDispatcher(kafka, running, {
     topic,
+    groupId,
     deliver,
-    metrics,
-    logger: quietLogger,
-    serviceVersion: 'test',
-    secrets: [],
-    backoff: { baseMs: 100, capMs: 1_000 },
     retryBackoff: { baseMs: 100, capMs: 1_000 },
     handOff: { attempts: 3, afterMs: 5_000 },
     ...extra,
   });
-  running.push(dispatcher);
-  return { dispatcher, metrics };
 }
 
 function failing(request: KlaviyoRequest): DeliveryOutcome {

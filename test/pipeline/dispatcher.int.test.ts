@@ -5,14 +5,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelayError } from '../../src/errors.ts';
 import { evaluateReadiness } from '../../src/observability/health.ts';
-import { createRelayMetrics } from '../../src/observability/metrics.ts';
 import { readDeadLetterHeaders } from '../../src/pipeline/dead-letter/headers.ts';
-import { createDispatcher } from '../../src/pipeline/dispatcher/dispatcher.ts';
 import type { DeliverBatch, DeliveryOutcome } from '../../src/pipeline/dispatcher/ports.ts';
 import type { RoleHandle } from '../../src/pipeline/role.ts';
 import { consumeUntil, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 import { createEventRequest } from './fixtures.ts';
-import { committedTotal, publishRequests, quietLogger } from './support.ts';
+import { committedTotal, publishRequests, startTestDispatcher } from './support.ts';
 import { until } from '../support/until.ts';
 import { createTopicsFor } from './topics-helper.ts';
 
@@ -24,20 +22,7 @@ afterEach(async () => {
 });
 
 function start(topic: string, groupId: string, deliver: DeliverBatch) {
-  const metrics = createRelayMetrics();
-  const dispatcher = createDispatcher({
-    kafka,
-    groupId,
-    topic,
-    deliver,
-    metrics,
-    logger: quietLogger,
-    serviceVersion: 'test',
-    secrets: [],
-    backoff: { baseMs: 100, capMs: 1_000 },
-  });
-  running.push(dispatcher);
-  return { dispatcher, metrics };
+  return startTestDispatcher(kafka, running, { topic, groupId, deliver });
 }
 
 describe('dispatcher against the real broker', () => {

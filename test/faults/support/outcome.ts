@@ -2,6 +2,7 @@
 // says it must record, and what ended in the dead-letter topics and why.
 import type { Kafka } from 'kafkajs';
 import { expect } from 'vitest';
+import { deadLetterTopic } from '../../../src/pipeline/source-record.ts';
 import type { SandboxLimits } from '../../../src/sandbox/rate-windows.ts';
 import type { Sandbox } from '../../../src/sandbox/server.ts';
 import { createSandbox } from '../../../src/sandbox/server.ts';
@@ -166,4 +167,12 @@ export async function readTopic(
     clearTimeout(timer);
     await Promise.race([consumer.disconnect(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
   }
+}
+
+/** Dead letters of both stages (the source topic's and the outbound topic's `.dlq`), read to the end. */
+export async function deadLetteredCount(kafka: Kafka, layout: { sourceTopic: string; outboundTopic: string }) {
+  return (
+    (await readTopic(kafka, deadLetterTopic(layout.sourceTopic))).length +
+    (await readTopic(kafka, deadLetterTopic(layout.outboundTopic))).length
+  );
 }
