@@ -107,6 +107,54 @@ describe('dispatcher: non-blocking retries', () => {
     console.log(`stuck head: outbound committed past it ${committedAfterMs} ms after start`);
   });
 
+  it('reads a retry partition on past a request failing for ever: more than a fetch (1 MiB) behind it is delivered', async () => {
+    const topic = uniqueName('test.requests');
+    const groupId = uniqueName('test-dispatcher');
+    await createTopicsFor(kafka, { sourceTopics: [], outboundTopic: topic, partitions: 1 });
+    // The first request fails for ever; each of the 2,000 after it (other profiles, ~1 KiB each in the retry
+    // topic) fails three times, so it is handed off behind the stuck one, then succeeds.
+    const requests = [
+      createEventRequest('stuck', 'never'),
+      ...Array.from({ length: 2_000 }, (_, index) => ({
+        ...createEventRequest(`r${index}`, `late${index}`),
+        // Room in the body so 2,000 of them pass a fetch's 1 MiB.
+        source: {
+          eventType: 'OrderPlaced',
+          eventId: `evt-late${index}-${'x'.repeat(400)}`,
+          occurredAt: '2026-01-02T03:04:05.000Z',
+        },
+      })),
+    ];
+    for (let start = 0; start < requests.length; start += 250) {
+      await publishRequests(kafka, topic, requests.slice(start, start + 250));
+    }
+    const failures = new Map<string, number>();
+    const delivered = new Set<string>();
+    const deliver: DeliverBatch = async (batch) =>
+      batch.map((request): DeliveryOutcome => {
+        const id = uniqueIdOf(request);
+        const failed = failures.get(id) ?? 0;
+        if (id === 'never' || failed < 3) {
+          failures.set(id, failed + 1);
+          return failing(request);
+        }
+        delivered.add(id);
+        return { status: 'delivered', request, lane: 'create', httpStatus: 202 };
+      });
+    start(topic, groupId, deliver, { breakerThreshold: 1_000_000, handOff: { attempts: 3, afterMs: 60_000 } });
+    await running[0]!.start();
+    await until(() => delivered.size === 2_000, 120_000, 'all 2,000 behind the stuck request delivered');
+    await until(async () => (await committedTotal(kafka, groupId, topic)) === 2_001, 10_000, 'outbound committed');
+    expect(delivered.has('never')).toBe(false);
+    // The retry partition's commit stays at the stuck request, with more than a fetch (≥ 1,100 records of
+    // over 1 KiB) behind it, all of them delivered.
+    const admin = kafka.admin();
+    await admin.connect();
+    const [end] = await admin.fetchTopicOffsets(`${topic}.retry`);
+    await admin.disconnect();
+    expect(Number(end!.high) - (await committedTotal(kafka, groupId, `${topic}.retry`))).toBeGreaterThanOrEqual(1_100);
+  });
+
   it('dead-letters a request still failing after the maximum age as DELIVERY_EXPIRED, with its attempts', async () => {
     const topic = uniqueName('test.requests');
     const groupId = uniqueName('test-dispatcher');

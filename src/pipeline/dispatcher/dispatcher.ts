@@ -122,6 +122,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
   /** Per retry partition: the offset up to which it must be read before its outbound partition may go on. */
   const retryCatchUp = new Map<string, { target: bigint | undefined; since: number }>();
   const resumeTimers = new Set<NodeJS.Timeout>();
+  const wakeTimers = new Map<string, NodeJS.Timeout>();
   /** Aborted by stop(): every wait for a connection, a rate-limit slot or a backoff ends at once. */
   let stopping = new AbortController();
   /** eachBatch calls in progress: stop() lets them commit what Klaviyo accepted before kafkajs stops. */
@@ -372,6 +373,11 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     const before = ledger.nextOffset();
     ledger.admit(fresh, maxUnsettled - ledger.size());
     const after = ledger.nextOffset();
+    // A retry partition is read on past what waits in it (the ledger holds those), so that whatever lies
+    // behind a request failing for ever is still read; a timer brings the waiting ones back (wakeRetry).
+    // An outbound partition is fetched again from its commit point: its head leaves within seconds.
+    const full = before === after && fresh.some((record) => after === undefined || BigInt(record.offset) >= after);
+    if (isRetry && after !== undefined) payload.resolveOffset((after - 1n).toString());
     if (isRetry) {
       // Read back: no longer "handed off, not yet seen".
       const pending = handedOff.get(tpKey(batch.topic, batch.partition));
@@ -397,7 +403,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
           // Unwrapped, a group error makes kafkajs rejoin; wrapped, it would crash the consumer for good.
           throw groupErrorCause(error) ?? error;
         });
-      payload.resolveOffset((point - 1n).toString());
+      if (!isRetry) payload.resolveOffset((point - 1n).toString());
       committed = point;
     };
 
@@ -578,13 +584,39 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       return;
     }
     if (ledger.size() > 0 && payload.isRunning()) {
-      // Fetching again from the commit point brings the waiting requests back to this loop (and what came
-      // after them); at most a second later, sooner when the first one is due sooner.
+      // At most a second later, sooner when the first waiting request is due sooner: an outbound partition
+      // is fetched again from its commit point, which brings its waiting requests back to this loop (and
+      // what came after them); a retry partition is fetched again from its last record (wakeRetry).
       const due = ledger.nextDueMs() ?? Date.now();
       const delay = Math.max(50, Math.min(1_000, Math.max(retryDelay, due - Date.now())));
-      pauseFor(payload, delay);
+      if (!isRetry || full) pauseFor(payload, delay);
+      if (isRetry) wakeRetry(batch.topic, batch.partition, delay);
     }
   };
+
+  /** Fetches a retry partition's last admitted record again after `delayMs`: its eachBatch retries what is due. */
+  function wakeRetry(topic: string, partition: number, delayMs: number): void {
+    const key = tpKey(topic, partition);
+    const previous = wakeTimers.get(key);
+    if (previous) {
+      clearTimeout(previous);
+      resumeTimers.delete(previous);
+    }
+    const timer = setTimeout(() => {
+      resumeTimers.delete(timer);
+      wakeTimers.delete(key);
+      const next = ledgers.get(key)?.nextOffset();
+      if (halted || stopping.signal.aborted || next === undefined || next === 0n) return;
+      try {
+        // autoCommit is off: kafkajs's seek only moves the fetch position, it commits nothing.
+        consumer.seek({ topic, partition, offset: (next - 1n).toString() });
+      } catch (error) {
+        log.warn({ err: error, topic, partition }, 'could not fetch the retry partition again');
+      }
+    }, delayMs);
+    resumeTimers.add(timer);
+    wakeTimers.set(key, timer);
+  }
 
   function reportBacklog(ledger: PartitionLedger<Held>, highWatermark: string): void {
     const labels = { topic: ledger.topic, partition: String(ledger.partition) };
