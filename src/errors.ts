@@ -64,8 +64,19 @@ export const FAILURE_POLICY = {
   KLAVIYO_RATE_LIMITED: { stage: 'deliver', action: 'retry', summary: 'Klaviyo rate limit (429)' },
   KLAVIYO_UNAVAILABLE: { stage: 'deliver', action: 'retry', summary: 'Klaviyo is unavailable (408/425/5xx)' },
   KLAVIYO_UNAUTHORIZED: { stage: 'deliver', action: 'halt', summary: 'Klaviyo refused our credentials (401/403)' },
+  HTTP_CLIENT_REFUSED: {
+    stage: 'deliver',
+    action: 'halt',
+    summary:
+      'the HTTP client refused to send the request (an invalid header or argument, e.g. a malformed API key); nothing reached Klaviyo',
+  },
   NETWORK_ERROR: { stage: 'deliver', action: 'retry', summary: 'connection to Klaviyo failed' },
   TIMEOUT: { stage: 'deliver', action: 'retry', summary: 'request to Klaviyo timed out' },
+  DELIVERY_EXPIRED: {
+    stage: 'deliver',
+    action: 'dead-letter',
+    summary: 'still failing transiently after RELAY_RETRY_MAX_AGE_MS of retries (replay it once Klaviyo accepts it)',
+  },
   DELIVERY_ABORTED: {
     stage: 'deliver',
     action: 'retry',

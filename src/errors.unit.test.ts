@@ -15,6 +15,7 @@ describe('failure policy (DESIGN.md §3)', () => {
     ['NETWORK_ERROR', 'retry'],
     ['TIMEOUT', 'retry'],
     ['KLAVIYO_UNAUTHORIZED', 'halt'],
+    ['HTTP_CLIENT_REFUSED', 'halt'],
     ['REGISTRY_UNAVAILABLE', 'retry'],
   ];
   it.each(expected)('%s → %s', (code, action) => {

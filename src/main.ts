@@ -162,6 +162,12 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
         serviceVersion: SERVICE_VERSION,
         secrets,
         sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+        handOff: { attempts: config.delivery.handOffAttempts, afterMs: config.delivery.handOffAfterMs },
+        retryMaxAgeMs: config.delivery.retryMaxAgeMs,
+        retryBackoff: { baseMs: DEFAULT_BACKOFF.baseMs, capMs: config.delivery.retryBackoffCapMs },
+        commitIntervalMs: config.delivery.commitIntervalMs,
+        backlogDegradedAgeMs: config.delivery.backlogDegradedAgeMs,
+        maxUnsettledPerPartition: config.delivery.maxUnsettledPerPartition,
         onShareChange: (fraction) => {
           if (fraction > 0) limiter.setShare(Math.min(1, fraction));
         },

@@ -85,6 +85,16 @@ export interface Config {
     readonly maxReplays: number;
     readonly shutdownTimeoutMs: number;
   };
+  /** The dispatcher's retry, commit and backlog settings (RELAY_RETRY_*, RELAY_COMMIT_INTERVAL_MS…). */
+  readonly delivery: {
+    readonly handOffAttempts: number;
+    readonly handOffAfterMs: number;
+    readonly retryMaxAgeMs: number;
+    readonly retryBackoffCapMs: number;
+    readonly commitIntervalMs: number;
+    readonly backlogDegradedAgeMs: number;
+    readonly maxUnsettledPerPartition: number;
+  };
   readonly http: { readonly host: string; readonly port: number };
   /** `klaviyo-relay console`: the token that allows changes (a fresh one per start when unset). */
   readonly console: { readonly token: string | undefined };
@@ -286,6 +296,15 @@ function toConfig(env: ParsedEnv, freshness: FreshnessWindows, leadRouting: Rout
       urgentHeadroom: env.RELAY_URGENT_HEADROOM_PERCENT / 100,
       maxReplays: env.RELAY_MAX_REPLAYS,
       shutdownTimeoutMs: env.RELAY_SHUTDOWN_TIMEOUT_MS,
+    },
+    delivery: {
+      handOffAttempts: env.RELAY_RETRY_HANDOFF_ATTEMPTS,
+      handOffAfterMs: env.RELAY_RETRY_HANDOFF_AFTER_MS,
+      retryMaxAgeMs: env.RELAY_RETRY_MAX_AGE_MS,
+      retryBackoffCapMs: env.RELAY_RETRY_BACKOFF_CAP_MS,
+      commitIntervalMs: env.RELAY_COMMIT_INTERVAL_MS,
+      backlogDegradedAgeMs: env.RELAY_BACKLOG_DEGRADED_AGE_MS,
+      maxUnsettledPerPartition: env.RELAY_DISPATCHER_MAX_UNSETTLED,
     },
     http: { host: env.RELAY_HTTP_HOST, port: env.RELAY_HTTP_PORT },
     console: { token: env.RELAY_CONSOLE_TOKEN },

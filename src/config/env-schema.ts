@@ -121,6 +121,20 @@ export const envSchema = z.object({
   /** Share of each Create Event and profile rate window kept for urgent requests, in percent. */
   RELAY_URGENT_HEADROOM_PERCENT: z.coerce.number().min(0).max(50).default(1),
   RELAY_MAX_REPLAYS: int(1, 100).default(3),
+  // Delivery that never stalls (RELIABILITY.md): a request failing transiently leaves the head of its
+  // outbound partition after this many attempts or this long, whichever comes first, for the retry topic.
+  RELAY_RETRY_HANDOFF_ATTEMPTS: int(1, 1_000).default(3),
+  RELAY_RETRY_HANDOFF_AFTER_MS: int(100, 3_600_000).default(5_000),
+  /** A request still failing this long after its first failure is dead-lettered (DELIVERY_EXPIRED). */
+  RELAY_RETRY_MAX_AGE_MS: int(1_000, 30 * 86_400_000).default(86_400_000),
+  /** Longest wait between two attempts of one request (full-jitter backoff from 200 ms, doubling). */
+  RELAY_RETRY_BACKOFF_CAP_MS: int(1_000, 3_600_000).default(60_000),
+  /** The dispatcher commits what has settled at least this often: a crash re-sends about this much. */
+  RELAY_COMMIT_INTERVAL_MS: int(50, 1_000).default(1_000),
+  /** /readyz reports `degraded` once a partition's oldest unsettled request is older than this. */
+  RELAY_BACKLOG_DEGRADED_AGE_MS: int(1_000, 86_400_000).default(300_000),
+  /** Requests the dispatcher holds per partition before it stops fetching more of it. */
+  RELAY_DISPATCHER_MAX_UNSETTLED: int(100, 1_000_000).default(10_000),
   RELAY_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   RELAY_HTTP_PORT: int(0, 65_535).default(9464),
   RELAY_SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),

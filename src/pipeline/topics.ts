@@ -1,6 +1,6 @@
 /**
- * The topics the relay needs, created on start when missing: the domain topics, the outbound topic, each
- * one's `.dlq`, the `.parked` topics of the replay tool and the audit topic. Existing topics are left as
+ * The topics the relay needs, created on start when missing: the domain topics, the outbound topic and its
+ * `.retry`, each one's `.dlq`, the `.parked` topics of the replay tool and the audit topic. Existing topics are left as
  * they are (their partition count is the operator's decision). `relayTopics` is pure; `ensureTopics`
  * is the adapter.
  *
@@ -25,7 +25,18 @@ export function relayTopics(layout: TopicLayout): string[] {
     deadLetterTopic(topic),
     parkedTopic(deadLetterTopic(topic)),
   ]);
-  return [...new Set([...withDeadLetters, layout.auditTopic])];
+  return [...new Set([...withDeadLetters, retryTopic(layout.outboundTopic), layout.auditTopic])];
+}
+
+/**
+ * Where a request that keeps failing waits for its next attempt, off the head of its outbound partition
+ * (`klaviyo.requests.retry`). It has the outbound topic's partition count, and a request handed off from
+ * outbound partition p goes to retry partition p: the dispatcher that owns p owns both (co-partitioned
+ * assignment), so it knows which profiles have a request waiting there. Its dead letters go to the
+ * outbound topic's `.dlq`.
+ */
+export function retryTopic(outboundTopic: string): string {
+  return `${outboundTopic}.retry`;
 }
 
 export interface TopicSettings {
@@ -44,7 +55,25 @@ export const DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
 export async function ensureRelayTopics(admin: Admin, layout: TopicLayout, settings: TopicSettings): Promise<string[]> {
   const primaries = [...new Set([...layout.sourceTopics, layout.outboundTopic])];
   const created = await ensureTopics(admin, primaries, settings);
-  const deadLetters = relayTopics(layout).filter((topic) => topic !== layout.auditTopic && !primaries.includes(topic));
+  // The retry topic takes the outbound topic's partition count, whatever created that one.
+  const retry = retryTopic(layout.outboundTopic);
+  if (!(await admin.listTopics()).includes(retry)) {
+    const outboundPartitions = await partitionCount(admin, layout.outboundTopic);
+    // A retry record is its outbound record plus a few small headers: the same headroom as a dead letter.
+    const limit = (await maxMessageBytes(admin, [layout.outboundTopic]).catch(() => new Map<string, number>())).get(
+      layout.outboundTopic,
+    );
+    const configEntries =
+      limit === undefined
+        ? undefined
+        : [{ name: 'max.message.bytes', value: String(limit + DEAD_LETTER_HEADROOM_BYTES) }];
+    created.push(
+      ...(await ensureTopics(admin, [retry], { ...settings, partitions: outboundPartitions }, () => configEntries)),
+    );
+  }
+  const deadLetters = relayTopics(layout).filter(
+    (topic) => topic !== layout.auditTopic && topic !== retry && !primaries.includes(topic),
+  );
   const existing = new Set(await admin.listTopics());
   // Only when there is a dead-letter topic to create; a principal without DescribeConfigs rights gets the
   // broker's default for them, as before this sizing existed, rather than a relay that cannot start.
@@ -62,6 +91,11 @@ export async function ensureRelayTopics(admin: Admin, layout: TopicLayout, setti
   created.push(...(await ensureTopics(admin, deadLetters, settings, (topic) => deadLetterConfig.get(topic))));
   const audit = await ensureTopics(admin, [layout.auditTopic], { ...settings, partitions: AUDIT_TOPIC_PARTITIONS });
   return [...created, ...audit];
+}
+
+export async function partitionCount(admin: Admin, topic: string): Promise<number> {
+  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+  return metadata.topics[0]?.partitions.length ?? 0;
 }
 
 /** Each topic's max.message.bytes (the broker's default where the topic sets none). */

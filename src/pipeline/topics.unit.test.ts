@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { relayTopics } from './topics.ts';
 
 describe('relayTopics', () => {
-  it('lists each topic with its dead letters and their parking, plus the audit topic, once each', () => {
+  it('lists each topic with its dead letters and their parking, plus the outbound retry topic and the audit topic, once each', () => {
     const topics = relayTopics({
       sourceTopics: ['identity.account.events', 'commerce.order.events', 'identity.account.events'],
       outboundTopic: 'klaviyo.requests',
@@ -18,6 +18,7 @@ describe('relayTopics', () => {
       'klaviyo.requests',
       'klaviyo.requests.dlq',
       'klaviyo.requests.dlq.parked',
+      'klaviyo.requests.retry',
       'klaviyo-relay.audit',
     ]);
   });

@@ -1,7 +1,7 @@
 /**
  * Fault injection, configured at runtime through the admin API: answer with a status code, add latency,
  * reset the connection or dribble the response body, for a share of requests and/or for a time window,
- * optionally only for one endpoint family. Pure selection; the server carries the effects out.
+ * optionally only for one endpoint family or only for requests whose body contains a given text. Pure selection; the server carries the effects out.
  */
 import type { RateFamily } from '../klaviyo/contract/operations.ts';
 
@@ -22,6 +22,8 @@ export interface FaultRule {
   readonly until: number;
   /** How many more requests it may affect (Infinity when unbounded). */
   remaining: number;
+  /** Only requests whose body contains this text (e.g. one event's unique_id): a fault for one request. */
+  readonly bodyContains: string | undefined;
 }
 
 export interface FaultSpec {
@@ -31,6 +33,7 @@ export interface FaultSpec {
   readonly delayMs?: number;
   readonly durationMs?: number;
   readonly count?: number;
+  readonly bodyContains?: string;
 }
 
 export interface Faults {
@@ -38,7 +41,7 @@ export interface Faults {
   clear(): void;
   list(): readonly FaultRule[];
   /** The effects that apply to one request (at most one of each kind, first rule wins). */
-  select(family: RateFamily, now: number): FaultEffect[];
+  select(family: RateFamily, now: number, body?: string): FaultEffect[];
 }
 
 export function createFaults(random: () => number = Math.random): Faults {
@@ -55,6 +58,7 @@ export function createFaults(random: () => number = Math.random): Faults {
         from,
         until: spec.durationMs === undefined ? Number.POSITIVE_INFINITY : from + spec.durationMs,
         remaining: spec.count ?? Number.POSITIVE_INFINITY,
+        bodyContains: spec.bodyContains,
       };
       rules.push(rule);
       return rule;
@@ -63,11 +67,12 @@ export function createFaults(random: () => number = Math.random): Faults {
       rules = [];
     },
     list: () => rules,
-    select(family, now) {
+    select(family, now, body = '') {
       rules = rules.filter((rule) => rule.until > now && rule.remaining > 0);
       const chosen = new Map<FaultEffect['kind'], FaultEffect>();
       for (const rule of rules) {
         if (rule.from > now || (rule.family !== undefined && rule.family !== family)) continue;
+        if (rule.bodyContains !== undefined && !body.includes(rule.bodyContains)) continue;
         if (chosen.has(rule.effect.kind) || random() >= rule.share) continue;
         rule.remaining -= 1;
         chosen.set(rule.effect.kind, rule.effect);
@@ -103,6 +108,9 @@ export function parseFaultSpec(input: unknown): FaultSpec | string {
   if (raw.share !== undefined && !(typeof raw.share === 'number' && raw.share >= 0 && raw.share <= 1)) {
     return 'share must be a number in [0, 1]';
   }
+  if (raw.bodyContains !== undefined && (typeof raw.bodyContains !== 'string' || raw.bodyContains === '')) {
+    return 'bodyContains must be a non-empty string';
+  }
   for (const key of ['delayMs', 'durationMs', 'count'] as const) {
     if (raw[key] !== undefined && !(typeof raw[key] === 'number' && raw[key] >= 0)) {
       return `${key} must be a non-negative number`;
@@ -115,5 +123,6 @@ export function parseFaultSpec(input: unknown): FaultSpec | string {
     ...(typeof raw.delayMs === 'number' ? { delayMs: raw.delayMs } : {}),
     ...(typeof raw.durationMs === 'number' ? { durationMs: raw.durationMs } : {}),
     ...(typeof raw.count === 'number' ? { count: raw.count } : {}),
+    ...(typeof raw.bodyContains === 'string' ? { bodyContains: raw.bodyContains } : {}),
   };
 }

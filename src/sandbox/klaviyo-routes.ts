@@ -91,6 +91,7 @@ function recordEvent(
     typeof attributes.unique_id === 'string' && attributes.unique_id !== ''
       ? attributes.unique_id
       : new Date(Math.floor(time / 1000) * 1000).toISOString();
+  context.store.recordRequest({ kind: 'event', identity: `${metric}|${uniqueId}`, acceptedAt: context.now });
   const added = context.store.addEvent({
     metric,
     profileId: profile.id,
@@ -154,8 +155,16 @@ function updateProfile(id: string, body: Json, context: RouteContext): SandboxRe
       },
     ]);
   }
-  const result = context.store.updateProfile(id, (data.attributes as Json | undefined) ?? {}, context.now);
-  if (result.ok) return { status: 200, body: { data: profileResource(result.profile) } };
+  const attributes = (data.attributes as Json | undefined) ?? {};
+  const result = context.store.updateProfile(id, attributes, context.now);
+  if (result.ok) {
+    context.store.recordRequest({
+      kind: 'profile-update',
+      identity: `${id}|${JSON.stringify(attributes)}`,
+      acceptedAt: context.now,
+    });
+    return { status: 200, body: { data: profileResource(result.profile) } };
+  }
   if (result.conflict === 'not_found') {
     return errorResponse(404, [{ code: 'not_found', title: TITLES.not_found, detail: `No profile ${id}.` }]);
   }

@@ -106,7 +106,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     }
     counters.requests += 1;
     const family = OPERATIONS[route.operation].family;
-    const effects = faults.select(family, Date.now());
+    const effects = faults.select(family, Date.now(), raw.text);
     const slowBody = findEffect(effects, 'slow-body');
     if (effects.length > 0) counters.faultsInjected += 1;
     const latency = findEffect(effects, 'latency');

@@ -1,7 +1,8 @@
 /**
  * The sandbox's memory of what Klaviyo would have recorded: profiles (by id and by each identifier) and
  * accepted events, deduplicated per (profile, metric, unique_id) as Klaviyo does: the first processed wins,
- * later ones are counted as duplicates rejected. Maps throughout: benchmarks keep hundreds of thousands of
+ * later ones are counted as duplicates rejected. Beside it, a raw ledger of every accepted request (events
+ * and profile updates) before any dedup, so a test can see what was sent twice. Maps throughout: benchmarks keep hundreds of thousands of
  * events here. Pure state; the server supplies the time.
  */
 import { randomBytes } from 'node:crypto';
@@ -38,6 +39,18 @@ export interface DuplicateRecord {
   readonly rejectedAt: number;
 }
 
+/**
+ * One request the sandbox accepted, whatever its dedup then made of it: the raw ledger from which a test
+ * counts what the relay really sent twice (Klaviyo's unique_id dedup hides those from `events`).
+ */
+export interface RawRequest {
+  /** An event (single or in a bulk job) or a profile PATCH. */
+  readonly kind: 'event' | 'profile-update';
+  /** What makes two requests the same: `metric|unique_id` for an event, `profile id|attributes` for a PATCH. */
+  readonly identity: string;
+  readonly acceptedAt: number;
+}
+
 export type ProfileInput = {
   readonly id?: string | null;
   readonly attributes?: Readonly<Record<string, Json>> | null;
@@ -55,6 +68,9 @@ export interface SandboxStore {
   readonly profiles: ReadonlyMap<string, SandboxProfile>;
   readonly events: readonly SandboxEvent[];
   readonly duplicates: readonly DuplicateRecord[];
+  /** Every accepted event and profile update, including those the dedup absorbed, in arrival order. */
+  readonly requests: readonly RawRequest[];
+  recordRequest(request: RawRequest): void;
   /** Profile for an event: found by id, external_id, email or phone (in that order), created when new. */
   profileForEvent(input: ProfileInput, now: number): SandboxProfile;
   /** PATCH semantics: the profile must exist; an identifier owned by another profile is a conflict. */
@@ -74,6 +90,7 @@ export function createSandboxStore(): SandboxStore {
   };
   let events: SandboxEvent[] = [];
   let duplicates: DuplicateRecord[] = [];
+  let requests: RawRequest[] = [];
   const seen = new Set<string>();
   let nextEventId = 1;
 
@@ -120,6 +137,12 @@ export function createSandboxStore(): SandboxStore {
     },
     get duplicates() {
       return duplicates;
+    },
+    get requests() {
+      return requests;
+    },
+    recordRequest(request) {
+      requests.push(request);
     },
     profileForEvent(input, now) {
       const attributes = input.attributes ?? {};
@@ -189,6 +212,7 @@ export function createSandboxStore(): SandboxStore {
       for (const field of IDENTIFIERS) byIdentifier[field].clear();
       events = [];
       duplicates = [];
+      requests = [];
       seen.clear();
       nextEventId = 1;
     },

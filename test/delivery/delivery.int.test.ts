@@ -106,15 +106,25 @@ describe('delivery engine against the sandbox', () => {
       createEventRequest(1, { profile: 'ann' }),
     ]);
     expect(first.map((outcome) => outcome.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(first.map((outcome) => outcome.httpStatus)).toEqual([202, 202, 202]);
     expect(sandbox.admin.store.events).toHaveLength(2);
     expect(sandbox.admin.counters().duplicatesRejected).toBe(1);
+    // The raw ledger sees the redelivery the dedup absorbed.
+    expect(sandbox.admin.store.requests.map((request) => request.kind)).toEqual(['event', 'event', 'event']);
+    expect(new Set(sandbox.admin.store.requests.map((request) => request.identity)).size).toBe(2);
     const second = await deliverer!.deliver([
       updateProfileRequest(3, { external_id: 'ann' }, 'ann.new@example.com'),
       updateProfileRequest(4, { external_id: 'ann' }, 'bob@example.com'),
     ]);
     expect(second[0]!.status).toBe('delivered');
     expect(sandbox.admin.store.findBy('email', 'ann.new@example.com')?.external_id).toBe('ann');
-    expect(second[1]).toMatchObject({ status: 'failed-permanently', error: { code: 'KLAVIYO_CONFLICT' } });
+    expect(second[0]!.httpStatus).toBe(200);
+    expect(sandbox.admin.store.requests.filter((request) => request.kind === 'profile-update')).toHaveLength(1);
+    expect(second[1]).toMatchObject({
+      status: 'failed-permanently',
+      error: { code: 'KLAVIYO_CONFLICT' },
+      httpStatus: 409,
+    });
   });
 
   it('forgets a cached profile lookup once an update moved the identifier away: the next owner is patched', async () => {
@@ -157,6 +167,7 @@ describe('delivery engine against the sandbox', () => {
     const strict = await setup({ apiKeys: ['pk_other'] });
     const outcomes = await strict.deliverers[0]!.deliver([createEventRequest(6), createEventRequest(7)]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['halted', 'halted']);
+    expect(outcomes[0]!.httpStatus).toBe(401);
   });
 
   it('a backlog drains with zero 429s at ≥ 96 % of the steady limit, 1 % kept for urgent requests (scaled windows: 100/250 ms, 1,000/5 s)', async () => {

@@ -8,9 +8,17 @@ import { expectedEvents, relayConfig } from '../e2e/relay-harness.ts';
 import { testEndpoints, testKafka } from '../support/kafka-test-kit.ts';
 import { createLayoutTopics } from './support/topics.ts';
 import { reportFigures } from './support/figures.ts';
-import { deliveryFigures, faultSandbox, hasAll, readTopic } from './support/outcome.ts';
+import {
+  deliveryFigures,
+  expectExactDelivery,
+  peakRequestsPerSecond,
+  resendBound,
+  faultSandbox,
+  hasAll,
+  readTopic,
+} from './support/outcome.ts';
 import { byProfile } from './support/profile.ts';
-import { faultLayout, faultRelayEnv, sleep, spawnRelay, until } from './support/relay-process.ts';
+import { assignmentsLogged, faultLayout, faultRelayEnv, sleep, spawnRelay, until } from './support/relay-process.ts';
 import { encodeAll, mixedEvents, sendRecords } from './support/traffic.ts';
 
 const ROUNDS = byProfile({ ci: 3, full: 10 });
@@ -62,6 +70,7 @@ describe('rebalance: two instances, one killed and restarted repeatedly', () => 
     }
     const elapsedMs = Date.now() - started;
     const delivery = deliveryFigures(sandbox, expected);
+    const rawBound = resendBound(2 * ROUNDS, peakRequestsPerSecond(sandbox));
     const deadLetters =
       (await readTopic(kafka, deadLetterTopic(layout.sourceTopic))).length +
       (await readTopic(kafka, deadLetterTopic(layout.outboundTopic))).length;
@@ -73,13 +82,22 @@ describe('rebalance: two instances, one killed and restarted repeatedly', () => 
       lost: delivery.lost,
       'duplicates recorded': delivery.duplicatesRecorded,
       'duplicate requests absorbed by dedup': delivery.duplicatesAbsorbed,
+      'raw duplicate requests (events and PATCHes sent again)': delivery.rawDuplicates,
+      'raw re-send bound (disruptions × (1 s at peak + in flight))': rawBound,
       'dead-lettered': deadLetters,
       'recorded at each kill': recordedAtKill.join(' '),
+      'assignments of the second instance with outbound partitions': assignmentsLogged(
+        'rebalance-bouncing',
+        layout.dispatcherGroup,
+      ).filter((assignment) => (assignment[layout.outboundTopic] ?? []).length > 0).length,
       'seconds, first round to drained': Math.round(elapsedMs / 1000),
     });
-    expect(delivery.lost).toBe(0);
-    expect(delivery.duplicatesRecorded).toBe(0);
-    expect(delivery.unexpected).toBe(0);
+    expectExactDelivery(delivery, rawBound);
+    // The second instance really took a share of the outbound partitions, round after round.
+    const taken = assignmentsLogged('rebalance-bouncing', layout.dispatcherGroup).filter(
+      (assignment) => (assignment[layout.outboundTopic] ?? []).length > 0,
+    );
+    expect(taken.length).toBeGreaterThanOrEqual(ROUNDS);
     expect(deadLetters).toBe(0);
   });
 });

@@ -14,6 +14,20 @@ describe('circuit breaker per endpoint family', () => {
     expect(breaker.remainingOpenMs('events', 1_000)).toBe(200);
     expect(breaker.remainingOpenMs('events', 1_150)).toBe(50);
     expect(breaker.remainingOpenMs('profiles', 1_000)).toBe(0);
+    expect([breaker.isTripped('events'), breaker.isTripped('profiles')]).toEqual([true, false]);
+    // Half-open once the time has passed: still tripped (the dispatcher sends one probe), until a success.
+    expect(breaker.remainingOpenMs('events', 1_200)).toBe(0);
+    expect(breaker.isTripped('events')).toBe(true);
+    breaker.recordSuccess('events');
+    expect(breaker.isTripped('events')).toBe(false);
+  });
+
+  it('stays open at least half the backoff ceiling, however small the jitter draws', () => {
+    const breaker = createCircuitBreaker<'events'>({ ...options, random: () => 0 });
+    for (let failure = 0; failure < 3; failure += 1) breaker.recordFailure('events', 0);
+    expect(breaker.remainingOpenMs('events', 0)).toBe(200);
+    for (let failure = 0; failure < 10; failure += 1) breaker.recordFailure('events', 0);
+    expect(breaker.remainingOpenMs('events', 0)).toBe(5_000);
   });
 
   it("opens at once for Klaviyo's Retry-After, and closes on success", () => {

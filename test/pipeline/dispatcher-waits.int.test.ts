@@ -61,10 +61,16 @@ function limitedDeliver(perWindow: number, windowMs: number, delivered: string[]
           grant.done();
         } catch (error) {
           if (!(error instanceof AcquireAbortedError)) throw error;
-          return { kind: 'retry-later', error: new RelayError('DELIVERY_ABORTED', error.message) };
+          return {
+            status: 'retry-later',
+            request,
+            error: new RelayError('DELIVERY_ABORTED', error.message),
+            retryAfterMs: 0,
+            httpStatus: undefined,
+          };
         }
         if (request.kind === 'create-event') delivered.push(request.uniqueId);
-        return { kind: 'delivered', status: 202 };
+        return { status: 'delivered', request, lane: 'create', httpStatus: 202 };
       }),
     );
 }

@@ -5,14 +5,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelayError } from '../../src/errors.ts';
 import { evaluateReadiness } from '../../src/observability/health.ts';
-import { createRelayMetrics } from '../../src/observability/metrics.ts';
 import { readDeadLetterHeaders } from '../../src/pipeline/dead-letter/headers.ts';
-import { createDispatcher } from '../../src/pipeline/dispatcher/dispatcher.ts';
 import type { DeliverBatch, DeliveryOutcome } from '../../src/pipeline/dispatcher/ports.ts';
 import type { RoleHandle } from '../../src/pipeline/role.ts';
 import { consumeUntil, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 import { createEventRequest } from './fixtures.ts';
-import { committedTotal, publishRequests, quietLogger } from './support.ts';
+import { committedTotal, publishRequests, startTestDispatcher } from './support.ts';
 import { until } from '../support/until.ts';
 import { createTopicsFor } from './topics-helper.ts';
 
@@ -24,20 +22,7 @@ afterEach(async () => {
 });
 
 function start(topic: string, groupId: string, deliver: DeliverBatch) {
-  const metrics = createRelayMetrics();
-  const dispatcher = createDispatcher({
-    kafka,
-    groupId,
-    topic,
-    deliver,
-    metrics,
-    logger: quietLogger,
-    serviceVersion: 'test',
-    secrets: [],
-    backoff: { baseMs: 100, capMs: 1_000 },
-  });
-  running.push(dispatcher);
-  return { dispatcher, metrics };
+  return startTestDispatcher(kafka, running, { topic, groupId, deliver });
 }
 
 describe('dispatcher against the real broker', () => {
@@ -59,20 +44,25 @@ describe('dispatcher against the real broker', () => {
         if (Date.now() < burstEndsAt) {
           unavailable += 1;
           return {
-            kind: 'retry-later',
+            status: 'retry-later',
+            request,
             error: new RelayError('KLAVIYO_UNAVAILABLE', 'Klaviyo answered 503', { detail: { status: 503 } }),
+            retryAfterMs: 0,
+            httpStatus: 503,
           };
         }
         if (request.uniqueId === 'reject-me') {
           return {
-            kind: 'failed-permanently',
+            status: 'failed-permanently',
+            request,
             error: new RelayError('KLAVIYO_REJECTED', 'Klaviyo answered 422', {
               detail: { status: 422, errors: [{ code: 'invalid', detail: 'bad property' }] },
             }),
+            httpStatus: 422,
           };
         }
         delivered.push(`${request.profileKey}|${request.uniqueId}`);
-        return { kind: 'delivered', status: 202 };
+        return { status: 'delivered', request, lane: 'create', httpStatus: 202 };
       });
     const { dispatcher, metrics } = start(topic, groupId, deliver);
     await dispatcher.start();
@@ -135,9 +125,11 @@ describe('dispatcher against the real broker', () => {
     let calls = 0;
     const deliver: DeliverBatch = async (batch) => {
       calls += 1;
-      return batch.map(() => ({
-        kind: 'halted' as const,
+      return batch.map((request) => ({
+        status: 'halted' as const,
+        request,
         error: new RelayError('KLAVIYO_UNAUTHORIZED', 'Klaviyo answered 401', { detail: { status: 401 } }),
+        httpStatus: 401,
       }));
     };
     const { dispatcher, metrics } = start(topic, groupId, deliver);

@@ -25,31 +25,42 @@ const thresholds = { backlog: 100, ageMs: 60_000 };
 const unavailable = new RelayError('KLAVIYO_UNAVAILABLE', '503');
 
 describe('engine deliverer adapter', () => {
-  it('maps every engine outcome to the dispatcher port, in order', async () => {
-    const { engine } = scriptedEngine((request) => {
+  it('passes every engine outcome through, in order, with the HTTP status Klaviyo answered', async () => {
+    const { engine } = scriptedEngine((request): DeliveryOutcome => {
       const id = request.kind === 'create-event' ? request.uniqueId : '';
-      if (id === 'a') return { status: 'delivered', request, lane: 'create' };
-      if (id === 'b') return { status: 'retry-later', request, error: unavailable, retryAfterMs: 1_500 };
+      if (id === 'a') return { status: 'delivered', request, lane: 'create', httpStatus: 202 };
+      if (id === 'b')
+        return { status: 'retry-later', request, error: unavailable, retryAfterMs: 1_500, httpStatus: 503 };
       if (id === 'c')
-        return { status: 'failed-permanently', request, error: new RelayError('KLAVIYO_REJECTED', '422') };
-      return { status: 'halted', request, error: new RelayError('KLAVIYO_UNAUTHORIZED', '401') };
+        return {
+          status: 'failed-permanently',
+          request,
+          error: new RelayError('KLAVIYO_REJECTED', '422'),
+          httpStatus: 422,
+        };
+      return { status: 'halted', request, error: new RelayError('KLAVIYO_UNAUTHORIZED', '401'), httpStatus: 401 };
     });
     const deliver = createEngineDeliverer(engine, thresholds);
     const outcomes = await deliver(
       ['a', 'b', 'c', 'd'].map((id) => createEventRequest(id, id)),
       { records: 4, oldestAgeMs: 0 },
     );
-    expect(outcomes.map((outcome) => outcome.kind)).toEqual([
-      'delivered',
-      'retry-later',
-      'failed-permanently',
-      'halted',
+    expect(outcomes.map((outcome) => [outcome.status, outcome.httpStatus])).toEqual([
+      ['delivered', 202],
+      ['retry-later', 503],
+      ['failed-permanently', 422],
+      ['halted', 401],
     ]);
     expect(outcomes[1]).toMatchObject({ retryAfterMs: 1_500, error: { code: 'KLAVIYO_UNAVAILABLE' } });
   });
 
   it('asks for the bulk lane only when the backlog or its age passes the threshold', async () => {
-    const { engine, lanes } = scriptedEngine((request) => ({ status: 'delivered', request, lane: 'bulk' }));
+    const { engine, lanes } = scriptedEngine((request) => ({
+      status: 'delivered',
+      request,
+      lane: 'bulk',
+      httpStatus: 202,
+    }));
     const deliver = createEngineDeliverer(engine, thresholds);
     const batch = [createEventRequest('p', 'u')];
     await deliver(batch, { records: 10, oldestAgeMs: 1_000 });
@@ -69,6 +80,6 @@ describe('engine deliverer adapter', () => {
       records: 1,
       oldestAgeMs: 0,
     });
-    expect(outcomes).toMatchObject([{ kind: 'retry-later', error: { code: 'INTERNAL' } }]);
+    expect(outcomes).toMatchObject([{ status: 'retry-later', error: { code: 'INTERNAL' }, httpStatus: undefined }]);
   });
 });

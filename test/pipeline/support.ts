@@ -13,6 +13,8 @@ import { createEventRequest } from './fixtures.ts';
 import type { Kafka } from 'kafkajs';
 import type { KlaviyoRequest } from '../../src/klaviyo/request.ts';
 import { toOutboundMessage } from '../../src/pipeline/outbound-record.ts';
+import { createDispatcher, type DispatcherOptions } from '../../src/pipeline/dispatcher/dispatcher.ts';
+import type { DeliverBatch } from '../../src/pipeline/dispatcher/ports.ts';
 
 export interface JsonEvent {
   readonly type: string;
@@ -75,4 +77,24 @@ export async function committedTotal(kafka: Kafka, groupId: string, topic: strin
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A quiet dispatcher with short backoffs over `deliver`, added to `running` so the test's afterEach stops it. */
+export function startTestDispatcher(
+  kafka: Kafka,
+  running: RoleHandle[],
+  options: { topic: string; groupId: string; deliver: DeliverBatch } & Partial<DispatcherOptions>,
+) {
+  const metrics = createRelayMetrics();
+  const dispatcher = createDispatcher({
+    kafka,
+    metrics,
+    logger: quietLogger,
+    serviceVersion: 'test',
+    secrets: [],
+    backoff: { baseMs: 100, capMs: 1_000 },
+    ...options,
+  });
+  running.push(dispatcher);
+  return { dispatcher, metrics };
 }

@@ -26,6 +26,7 @@ describe('ensureRelayTopics on the real broker', () => {
       expect(partitions[layout.auditTopic]).toBe(1);
       expect(partitions[`${layout.outboundTopic}.dlq.parked`]).toBe(3);
       expect(partitions[layout.sourceTopics[0]!]).toBe(3);
+      expect(partitions[`${layout.outboundTopic}.retry`]).toBe(3);
       expect(await ensureRelayTopics(admin, layout, { partitions: 3, replication: -1 })).toEqual([]);
     } finally {
       await admin.disconnect();
@@ -55,12 +56,14 @@ describe('ensureRelayTopics on the real broker', () => {
         `${large}.dlq.parked`,
         layout.outboundTopic,
         `${layout.outboundTopic}.dlq`,
+        `${layout.outboundTopic}.retry`,
       ]);
       expect(limits.get(`${large}.dlq`)).toBe(4_194_304 + DEAD_LETTER_HEADROOM_BYTES);
       expect(limits.get(`${large}.dlq.parked`)).toBe(4_194_304 + DEAD_LETTER_HEADROOM_BYTES);
       const outboundLimit = limits.get(layout.outboundTopic);
       expect(outboundLimit).toBeGreaterThan(0);
       expect(limits.get(`${layout.outboundTopic}.dlq`)).toBe(outboundLimit! + DEAD_LETTER_HEADROOM_BYTES);
+      expect(limits.get(`${layout.outboundTopic}.retry`)).toBe(outboundLimit! + DEAD_LETTER_HEADROOM_BYTES);
     } finally {
       await admin.disconnect();
     }

@@ -14,14 +14,26 @@ export interface RuleViolation {
 const PROFILE_IDENTIFIERS = ['email', 'phone_number', 'external_id', 'anonymous_id', '_kx'] as const;
 /** "Name of the event. Must be less than 128 characters." (MetricCreateQueryResourceObject). */
 const METRIC_NAME_MAX_LENGTH = 127;
+/** "Properties of this event (must not exceed 400 properties) … each string cannot be larger than 100 KB." */
+const MAX_PROPERTIES = 400;
+const MAX_STRING_BYTES = 100 * 1024;
+/** "The time must be after the year 1990 and can only be up to 1 year in the future." */
+const EARLIEST_TIME_MS = Date.UTC(1990, 0, 1);
+const MAX_FUTURE_MS = 366 * 86_400_000;
 
-export function documentedRuleViolations(operationId: OperationId, body: unknown): RuleViolation[] {
+/** `nowMs` is the receiving time, for the rule on how far in the future an event's time may be. */
+export function documentedRuleViolations(
+  operationId: OperationId,
+  body: unknown,
+  nowMs: number = Date.now(),
+): RuleViolation[] {
   switch (operationId) {
     case 'create_event': {
       const attributes = field(body, 'data', 'attributes');
       return [
         ...profileIdentifierViolations(field(attributes, 'profile', 'data'), '/data/attributes/profile/data'),
         ...metricNameViolations(field(attributes, 'metric', 'data', 'attributes', 'name'), '/data/attributes/metric'),
+        ...eventViolations(attributes, '/data/attributes', nowMs),
       ];
     }
     case 'bulk_create_events': {
@@ -32,12 +44,14 @@ export function documentedRuleViolations(operationId: OperationId, body: unknown
         const events = field(entry, 'attributes', 'events', 'data');
         return [
           ...profileIdentifierViolations(field(entry, 'attributes', 'profile', 'data'), `${base}/profile/data`),
-          ...(Array.isArray(events) ? events : []).flatMap((event: unknown, eventIndex) =>
-            metricNameViolations(
+          ...(Array.isArray(events) ? events : []).flatMap((event: unknown, eventIndex) => [
+            ...metricNameViolations(
               field(event, 'attributes', 'metric', 'data', 'attributes', 'name'),
               `${base}/events/data/${eventIndex}/attributes/metric`,
             ),
-          ),
+            ...eventViolations(field(event, 'attributes'), `${base}/events/data/${eventIndex}/attributes`, nowMs),
+          ]),
+          ...repeatedUniqueIdViolations(Array.isArray(events) ? events : [], base),
         ];
       });
     }
@@ -72,6 +86,63 @@ function metricNameViolations(name: unknown, pointer: string): RuleViolation[] {
     return [{ pointer: `${pointer}/data/attributes/name`, message: 'must be less than 128 characters' }];
   }
   return [];
+}
+
+/** The prose limits on one event's attributes: its properties and its time. */
+function eventViolations(attributes: unknown, pointer: string, nowMs: number): RuleViolation[] {
+  const violations: RuleViolation[] = [];
+  const properties = field(attributes, 'properties');
+  if (typeof properties === 'object' && properties !== null && !Array.isArray(properties)) {
+    if (Object.keys(properties).length > MAX_PROPERTIES) {
+      violations.push({ pointer: `${pointer}/properties`, message: `must not exceed ${MAX_PROPERTIES} properties` });
+    }
+    const long = firstLongString(properties, `${pointer}/properties`);
+    if (long !== undefined) violations.push({ pointer: long, message: 'a string cannot be larger than 100 KB' });
+  }
+  const time = field(attributes, 'time');
+  if (typeof time === 'string') {
+    const ms = Date.parse(time);
+    if (Number.isFinite(ms) && ms < EARLIEST_TIME_MS) {
+      violations.push({ pointer: `${pointer}/time`, message: 'must be after the year 1990' });
+    } else if (Number.isFinite(ms) && ms > nowMs + MAX_FUTURE_MS) {
+      violations.push({ pointer: `${pointer}/time`, message: 'can only be up to 1 year in the future' });
+    }
+  }
+  return violations;
+}
+
+/** The pointer of the first string deeper in `value` larger than 100 KB (UTF-8), if any. */
+function firstLongString(value: unknown, pointer: string): string | undefined {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8') > MAX_STRING_BYTES ? pointer : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = firstLongString(child, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * "If a unique_id is repeated for the same profile and metric, the request will fail and no events will
+ * be processed" (bulk_create_events): within one profile's entry, two events of one metric and unique_id.
+ */
+function repeatedUniqueIdViolations(events: readonly unknown[], base: string): RuleViolation[] {
+  const seen = new Set<string>();
+  const violations: RuleViolation[] = [];
+  events.forEach((event, index) => {
+    const uniqueId = field(event, 'attributes', 'unique_id');
+    const metric = field(event, 'attributes', 'metric', 'data', 'attributes', 'name');
+    if (typeof uniqueId !== 'string' || typeof metric !== 'string') return;
+    const key = `${metric}\u0000${uniqueId}`;
+    if (seen.has(key)) {
+      violations.push({
+        pointer: `${base}/events/data/${index}/attributes/unique_id`,
+        message: 'repeats the unique_id of another event of this profile and metric in the job',
+      });
+    }
+    seen.add(key);
+  });
+  return violations;
 }
 
 function hasText(value: unknown): boolean {

@@ -29,6 +29,8 @@ export interface RequestToValidate {
   readonly body?: unknown;
   /** Header names are matched case-insensitively. Omit to skip header checks (body-only contract tests). */
   readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** Epoch ms Klaviyo receives it (an event's time may be at most a year after). Default: now. */
+  readonly receivedAt?: number;
 }
 
 /**
@@ -54,7 +56,7 @@ export function validateRequest(
     const validate = validatorFor(slice, mode);
     if (!validate(request.body)) errors.push(...bodyViolations(validate.errors ?? []));
     else {
-      const ruleViolations = documentedRuleViolations(operationId, request.body);
+      const ruleViolations = documentedRuleViolations(operationId, request.body, request.receivedAt);
       errors.push(...ruleViolations.map((violation) => ({ in: 'body' as const, ...violation })));
     }
   }

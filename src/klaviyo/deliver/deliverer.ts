@@ -121,7 +121,9 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   async function deliverOne(request: KlaviyoRequest, signal: AbortSignal | undefined): Promise<DeliveryOutcome> {
     if (request.kind === 'create-event') {
       const result = await send('events', () => client.createEvent(request.body), signal);
-      return result.ok ? { status: 'delivered', request, lane: 'create' } : failure(request, result.error);
+      return result.ok
+        ? { status: 'delivered', request, lane: 'create', httpStatus: result.status }
+        : failure(request, result.error);
     }
     return updateProfile(request, signal);
   }
@@ -140,7 +142,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     // The profile's identifiers changed: cached lookups by the old ones are stale, and the next holder of
     // an old identifier is someone else.
     for (const [field, value] of Object.entries(request.lookup)) profileIds.delete(lookupKey(field, String(value)));
-    return { status: 'delivered', request, lane: 'profile' };
+    return { status: 'delivered', request, lane: 'profile', httpStatus: result.status };
   }
 
   async function resolveProfileId(
@@ -167,7 +169,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     const error = new RelayError('KLAVIYO_NOT_FOUND', 'no Klaviyo profile matches the update’s lookup', {
       detail: { lookupFields: lookups.map((lookup) => lookup.field) },
     });
-    return { ok: false, outcome: { status: 'failed-permanently', request, error } };
+    return { ok: false, outcome: { status: 'failed-permanently', request, error, httpStatus: undefined } };
   }
 
   /** One profile's requests, in order; a retry-later or halt holds back the rest of that profile. */
@@ -179,11 +181,12 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     let blocker: DeliveryOutcome | undefined;
     for (const request of requests) {
       if (halt) {
-        into.set(request, { status: 'halted', request, error: halt });
+        into.set(request, { status: 'halted', request, error: halt, httpStatus: undefined });
         continue;
       }
       if (blocker && (blocker.status === 'retry-later' || blocker.status === 'halted')) {
-        into.set(request, { ...blocker, request });
+        // Held back, never sent: no HTTP status of its own.
+        into.set(request, { ...blocker, request, httpStatus: undefined });
         continue;
       }
       const outcome = await deliverOne(request, signal);
@@ -208,7 +211,8 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       }
     } else result = aborted('bulk');
     if (result.ok) {
-      for (const request of all) into.set(request, { status: 'delivered', request, lane: 'bulk' });
+      for (const request of all)
+        into.set(request, { status: 'delivered', request, lane: 'bulk', httpStatus: result.status });
       return;
     }
     const error = result.error;
@@ -235,6 +239,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
         error: new RelayError('KLAVIYO_REJECTED', `Klaviyo rejected event ${request.requestId} in a bulk job`, {
           detail: { operation: 'bulk_create_events', status: 400, errors: own },
         }),
+        httpStatus: 400,
       });
     }
     const rest = all.filter((request) => !blamed.has(request));
@@ -252,6 +257,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
         status: 'failed-permanently',
         request,
         error: new RelayError('KLAVIYO_LIMIT_EXCEEDED', `event ${request.requestId} alone exceeds a bulk job's size`),
+        httpStatus: undefined,
       });
     }
     await Promise.all(plan.jobs.map((job) => sendJob(job, into, 0, signal)));

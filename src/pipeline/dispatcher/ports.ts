@@ -3,18 +3,14 @@
  * batch of requests and settles each one. The dispatcher owns ordering, commits, dead letters, pausing
  * and halting; the engine owns HTTP, the rate limiter and the bulk lane.
  */
-import type { RelayError } from '../../errors.ts';
+import type { DeliveryOutcome } from '../../klaviyo/deliver/outcome.ts';
 import type { KlaviyoRequest } from '../../klaviyo/request.ts';
 
-export type DeliveryOutcome =
-  /** Klaviyo accepted it (202, or 200 for a profile update). */
-  | { readonly kind: 'delivered'; readonly status: number }
-  /** Klaviyo will never accept it as it is (400/404/409/422): dead-letter with Klaviyo's status and errors. */
-  | { readonly kind: 'failed-permanently'; readonly error: RelayError }
-  /** Try the same request later (429, 5xx, timeouts); never dead-letter. */
-  | { readonly kind: 'retry-later'; readonly error: RelayError; readonly retryAfterMs?: number }
-  /** Klaviyo refused our credentials (401/403): stop delivering everything. */
-  | { readonly kind: 'halted'; readonly error: RelayError };
+/**
+ * The engine's own outcome type, one for the whole path: Klaviyo's real HTTP status travels with it
+ * (`httpStatus`) from the client to the dispatcher's metrics, logs and dead letters.
+ */
+export type { DeliveryOutcome } from '../../klaviyo/deliver/outcome.ts';
 
 /** How far behind the dispatcher is, so the engine can choose the bulk lane when catching up. */
 export interface Backlog {

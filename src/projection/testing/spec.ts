@@ -37,10 +37,14 @@ export function contextFor(event: DomainEvent, overrides: Partial<ProjectionCont
   };
 }
 
-/** Fails the test unless the request is valid for Klaviyo's operation in closed mode. */
-export function expectContractValid(request: KlaviyoRequest): void {
+/** Fails the test unless the request is valid for Klaviyo's operation in closed mode (received at `receivedAt`). */
+export function expectContractValid(request: KlaviyoRequest, receivedAt?: number): void {
   const operation = request.kind === 'create-event' ? 'create_event' : 'update_profile';
-  const result = validateRequest(operation, { body: request.body }, 'closed');
+  const result = validateRequest(
+    operation,
+    { body: request.body, ...(receivedAt === undefined ? {} : { receivedAt }) },
+    'closed',
+  );
   expect(result.ok ? '' : formatViolations(result.errors), `${request.requestId} (${operation})`).toBe('');
 }
 
@@ -54,7 +58,7 @@ export function given(event: DomainEvent) {
     thenRequests(): readonly KlaviyoRequest[] {
       const result = project(event, ctx);
       if (!result.ok) throw new Error(`expected requests, got ${result.error.code}: ${result.error.message}`);
-      result.requests.forEach(expectContractValid);
+      for (const request of result.requests) expectContractValid(request, ctx.now);
       return result.requests;
     },
     /** The only request, which must be a Create Event. */

@@ -1,6 +1,8 @@
 // What a scenario asserts on at the end: what Klaviyo (the sandbox) recorded against what the projection
 // says it must record, and what ended in the dead-letter topics and why.
 import type { Kafka } from 'kafkajs';
+import { expect } from 'vitest';
+import { deadLetterTopic } from '../../../src/pipeline/source-record.ts';
 import type { SandboxLimits } from '../../../src/sandbox/rate-windows.ts';
 import type { Sandbox } from '../../../src/sandbox/server.ts';
 import { createSandbox } from '../../../src/sandbox/server.ts';
@@ -27,6 +29,11 @@ export interface DeliveryFigures {
   /** Redeliveries Klaviyo (the sandbox) recognised and rejected as already recorded. */
   readonly duplicatesAbsorbed: number;
   readonly unexpected: number;
+  /**
+   * Requests the relay sent again (events and profile PATCHes), from the sandbox's raw ledger: what a crash
+   * or an ambiguous failure costs in Klaviyo's rate budget, although its dedup keeps the data right.
+   */
+  readonly rawDuplicates: number;
 }
 
 /** `expected` holds `metric|unique_id` per Klaviyo event the projection says the traffic must produce. */
@@ -35,6 +42,7 @@ export function deliveryFigures(sandbox: Sandbox, expected: readonly string[]): 
   const identities = events.map((event) => `${event.profileId}|${event.metric}|${event.uniqueId}`);
   const got = new Set(events.map((event) => `${event.metric}|${event.uniqueId}`));
   const wanted = new Set(expected);
+  const requests = sandbox.admin.store.requests;
   return {
     expected: expected.length,
     recorded: events.length,
@@ -42,7 +50,50 @@ export function deliveryFigures(sandbox: Sandbox, expected: readonly string[]): 
     duplicatesRecorded: identities.length - new Set(identities).size,
     duplicatesAbsorbed: sandbox.admin.store.duplicates.length,
     unexpected: [...got].filter((key) => !wanted.has(key)).length,
+    rawDuplicates: requests.length - new Set(requests.map((request) => request.identity)).size,
   };
+}
+
+/** The dispatcher's settings the re-send bound follows from (src/pipeline/dispatcher/dispatcher.ts defaults). */
+export const DISPATCH_LIMITS = {
+  commitIntervalMs: 1_000,
+  /** Most requests in flight per partition (a wave) times the partitions worked on at once. */
+  inFlight: 50 * 3,
+} as const;
+
+/**
+ * The most requests a relay may send again after `disruptions` crashes or ownership changes: what it
+ * delivered since its last commit (at most one commit interval at the peak delivery rate) plus what was
+ * in flight, per disruption. RELIABILITY.md states this bound.
+ */
+export function resendBound(disruptions: number, peakPerSecond: number): number {
+  return (
+    disruptions * (Math.ceil((peakPerSecond * DISPATCH_LIMITS.commitIntervalMs) / 1000) + DISPATCH_LIMITS.inFlight)
+  );
+}
+
+/** The most requests the sandbox accepted in any one second (events and PATCHes, before dedup). */
+export function peakRequestsPerSecond(sandbox: Sandbox): number {
+  const times = sandbox.admin.store.requests.map((request) => request.acceptedAt).sort((a, b) => a - b);
+  let peak = 0;
+  let from = 0;
+  for (let to = 0; to < times.length; to += 1) {
+    while (times[to]! - times[from]! >= 1_000) from += 1;
+    peak = Math.max(peak, to - from + 1);
+  }
+  return peak;
+}
+
+/**
+ * What every scenario asserts: Klaviyo recorded exactly the expected events, once each, nothing else;
+ * and the relay re-sent no more raw requests than `rawBound`.
+ */
+export function expectExactDelivery(figures: DeliveryFigures, rawBound: number): void {
+  expect(figures.lost).toBe(0);
+  expect(figures.unexpected).toBe(0);
+  expect(figures.duplicatesRecorded).toBe(0);
+  expect(figures.recorded).toBe(figures.expected);
+  expect(figures.rawDuplicates).toBeLessThanOrEqual(rawBound);
 }
 
 export function hasAll(sandbox: Sandbox, expected: readonly string[]): boolean {
@@ -116,4 +167,12 @@ export async function readTopic(
     clearTimeout(timer);
     await Promise.race([consumer.disconnect(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
   }
+}
+
+/** Dead letters of both stages (the source topic's and the outbound topic's `.dlq`), read to the end. */
+export async function deadLetteredCount(kafka: Kafka, layout: { sourceTopic: string; outboundTopic: string }) {
+  return (
+    (await readTopic(kafka, deadLetterTopic(layout.sourceTopic))).length +
+    (await readTopic(kafka, deadLetterTopic(layout.outboundTopic))).length
+  );
 }

@@ -2,7 +2,7 @@
 // stderr (pino JSON at info, and the CLI's own lines) are appended to a log file under
 // test/faults/results/logs/, which the secrets scenario greps.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { RESULTS_DIR } from './figures.ts';
 import { KNOWN_API_KEY, RESET_HOST } from './traffic.ts';
@@ -102,6 +102,23 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
+}
+
+/** Every assignment a relay's log reports for consumer group `groupId`: topic → partitions, in order. */
+export function assignmentsLogged(logName: string, groupId: string): Record<string, number[]>[] {
+  const path = `${LOGS_DIR}${logName}.log`;
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  return text.split('\n').flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      const entry = JSON.parse(line) as { msg?: string; groupId?: string; assignment?: Record<string, number[]> };
+      return entry.msg === 'partitions assigned' && entry.groupId === groupId && entry.assignment
+        ? [entry.assignment]
+        : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,8 @@
-// Mixed, distinct domain events for the scenarios: the guide's examples with every business key made
-// unique per event (so each one is one fact Klaviyo must record once) and one profile per event (so the
-// per-profile ordering lane does not serialise the whole run). Reset links carry a known token prefix,
-// which the secrets scenario greps for.
+// Mixed domain events for the scenarios: the guide's examples with every business key made unique per
+// event (so each one is one fact Klaviyo must record once), and people shared between events: every
+// PROFILE_GROUP consecutive events belong to one customer, the last of them an EmailChanged (a profile
+// PATCH, then Updated Email), so per-profile ordering and the PATCH path are part of every scenario.
+// Reset links carry a known token prefix, which the secrets scenario greps for.
 import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import type { Kafka } from 'kafkajs';
@@ -28,15 +29,27 @@ const MIX: readonly DomainEventType[] = [
   'LeadCaptured',
 ];
 
-const UNIQUE_KEYS = new Set(['customerId', 'orderId', 'invoiceId', 'shipmentId', 'paymentAttemptId', 'leadId']);
+const UNIQUE_KEYS = new Set(['orderId', 'invoiceId', 'shipmentId', 'paymentAttemptId', 'leadId']);
+
+/** Consecutive events of one customer; the last of each group changes the customer's email. */
+export const PROFILE_GROUP = 4;
 
 /** `count` distinct valid events; `run` keeps runs apart when they share the sandbox. */
 export function mixedEvents(count: number, run: string): DomainEvent[] {
-  return Array.from({ length: count }, (_, index) => variant(MIX[index % MIX.length] ?? 'OrderPlaced', index, run));
+  return Array.from({ length: count }, (_, index) => {
+    const group = Math.floor(index / PROFILE_GROUP);
+    const position = index % PROFILE_GROUP;
+    const type =
+      position === PROFILE_GROUP - 1 ? 'EmailChanged' : (MIX[(group * 3 + position) % MIX.length] ?? 'OrderPlaced');
+    return variant(type, index, group, run);
+  });
 }
 
-function variant(type: DomainEventType, index: number, run: string): DomainEvent {
+function variant(type: DomainEventType, index: number, group: number, run: string): DomainEvent {
   const tag = `${run}-${index}`;
+  const person = `${run}-g${group}`;
+  const email = `f.${person}@example.com`;
+  const newEmail = `f.${person}.new@example.com`;
   const rewrite = (value: unknown, key: string): unknown => {
     if (Array.isArray(value)) return value.map((item) => rewrite(item, ''));
     if (typeof value === 'object' && value !== null) {
@@ -44,9 +57,13 @@ function variant(type: DomainEventType, index: number, run: string): DomainEvent
     }
     if (key === 'eventId') return randomUUID();
     if (key === 'klaviyoProfileId') return null;
-    if (key === 'email' && typeof value === 'string') return `f.${tag}@example.com`;
-    // One phone per event too: a phone shared by two profiles is a 409 conflict at Klaviyo.
-    if (key === 'phone' && typeof value === 'string') return `+1555${String(index).padStart(7, '0')}`;
+    // The customer's email: EmailChanged carries the state after the change.
+    if (key === 'email' && typeof value === 'string') return type === 'EmailChanged' ? newEmail : email;
+    if (key === 'oldEmail') return email;
+    if (key === 'newEmail') return newEmail;
+    // One phone per customer: a phone shared by two profiles is a 409 conflict at Klaviyo.
+    if (key === 'phone' && typeof value === 'string') return `+1555${String(group).padStart(7, '0')}`;
+    if (key === 'customerId' && typeof value === 'string') return `${value}-${person}`;
     if (key === 'resetLink') return `https://${RESET_HOST}/reset/${RESET_TOKEN_PREFIX}${tag.replace(/\W/g, '')}`;
     if (UNIQUE_KEYS.has(key) && typeof value === 'string') return `${value}-${tag}`;
     return value;
