@@ -160,6 +160,8 @@ describe('configuration parsed once, completely (issue 16)', () => {
     ['a space inside', 'pk_0123 456789'],
     ['a tab', 'pk_0123456789\tabc'],
     ['a control character', 'pk_0123456789\u0000'],
+    ['a character undici cannot put in a header', 'pk_0123456789\u20ac'],
+    ['a typographic quote', 'pk_0123456789abcdef\u201d'],
     ['no pk_ prefix', 'sk_0123456789abcdef'],
     ['a public key', 'AbC123'],
   ])('refuses a KLAVIYO_API_KEY with %s, without quoting it', (_what, key) => {

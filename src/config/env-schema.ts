@@ -63,14 +63,15 @@ export const envSchema = z.object({
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
   // Klaviyo
   /**
-   * A Klaviyo private key: `pk_` and no whitespace or control characters (a key pasted with a trailing
-   * newline would be refused by Klaviyo as 401 on every request). The message never quotes the value.
+   * A Klaviyo private key: `pk_` then printable ASCII only. A key pasted with a trailing newline, or with a
+   * character outside Latin-1 (a typographic quote, €), is one undici refuses to put in a header at all,
+   * so every request would fail locally. The message never quotes the value.
    */
   KLAVIYO_API_KEY: z
     .string()
-    .regex(/^pk_[^\s\p{Cc}]+$/u, {
+    .regex(/^pk_[\x21-\x7e]+$/, {
       message:
-        'must be a Klaviyo private API key: "pk_" then the key, with no spaces, tabs or line breaks (look for a trailing newline)',
+        'must be a Klaviyo private API key: "pk_" then the key, with no spaces, tabs, line breaks or characters outside printable ASCII (look for a trailing newline)',
     })
     .optional(),
   KLAVIYO_BASE_URL: httpUrl.default('https://a.klaviyo.com'),
