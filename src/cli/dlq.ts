@@ -20,7 +20,7 @@ import {
   type ReplayOutcome,
   type ReplayPreview,
 } from '../dlq/operations.ts';
-import { parseReplayOptions, type ReplayCommandOptions } from '../dlq/replay-options.ts';
+import { parseReplayOptions, replayRequestOf, type ReplayCommandOptions } from '../dlq/replay-options.ts';
 import { formatPreview, formatReplaySummary } from '../dlq/summary.ts';
 import { createSchemaReader, decodedValue } from '../dlq/schema-names.ts';
 import { formatShown, showDeadLetter } from '../dlq/show.ts';
@@ -191,17 +191,10 @@ async function replayCommand(
       if (invocation.kind === 'resume') {
         outcome = await resumeReplay(ctx, invocation.replayId, runOptions);
       } else {
-        preview = await previewReplay(ctx, {
-          mode,
-          dlqTopic: invocation.dlqTopic,
-          filter: invocation.filter,
-          ...(invocation.replayId === undefined ? {} : { replayId: invocation.replayId }),
-          ...(invocation.to === undefined ? {} : { to: invocation.to }),
-          backfill: invocation.backfill,
-          ...(invocation.maxAgeMs === undefined ? {} : { maxAgeMs: invocation.maxAgeMs }),
-          includeHandled: options.includeHandled === true,
-          force,
-        });
+        preview = await previewReplay(
+          ctx,
+          replayRequestOf(mode, invocation, { includeHandled: options.includeHandled === true, force }),
+        );
         if (invocation.dryRun) {
           if (options.json === true)
             print(

@@ -28,3 +28,13 @@ export function foreignAnswer(status: number, body: unknown, bodyIsJson: boolean
     return `answered 404 without a schema-registry error code: is ${baseUrl} the registry's Confluent-compatible API (for Apicurio, …/apis/ccompat/v7)?`;
   return undefined;
 }
+
+/** A registry answer's body: parsed JSON, or the text itself when it is not JSON (a proxy's page, a web UI). */
+export function readAnswerBody(text: string): { readonly body: unknown; readonly isJson: boolean } {
+  if (text === '') return { body: undefined, isJson: true };
+  try {
+    return { body: JSON.parse(text) as unknown, isJson: true };
+  } catch {
+    return { body: text, isJson: false };
+  }
+}

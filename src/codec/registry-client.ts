@@ -7,7 +7,7 @@
  */
 import { request } from 'undici';
 import { isRelayError, RelayError } from '../errors.ts';
-import { foreignAnswer, isNotRegistered } from './registry-answers.ts';
+import { foreignAnswer, isNotRegistered, readAnswerBody } from './registry-answers.ts';
 
 export interface RegistrySchema {
   readonly id: number;
@@ -55,15 +55,7 @@ export function createRegistryClient(options: RegistryClientOptions): SchemaRegi
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const text = await response.body.text();
-      let json: unknown;
-      let isJson = true;
-      try {
-        json = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        json = text;
-        isJson = false;
-      }
+      const { body: json, isJson } = readAnswerBody(await response.body.text());
       const foreign = foreignAnswer(response.statusCode, json, isJson, base);
       if (foreign !== undefined) {
         throw new RelayError('REGISTRY_UNAVAILABLE', `schema registry: ${base}${path} ${foreign}`, {

@@ -16,7 +16,7 @@ import {
   type DlqContext,
   type ReplayPreview,
 } from '../dlq/operations.ts';
-import { parseReplayOptions } from '../dlq/replay-options.ts';
+import { parseReplayOptions, replayRequestOf } from '../dlq/replay-options.ts';
 import { REPLAY_ID_PATTERN, type ReplayPlan } from '../dlq/replay-plan.ts';
 import { RelayError } from '../errors.ts';
 import { redactText } from '../observability/redact.ts';
@@ -378,16 +378,10 @@ export async function startConsoleServer(
     if (!parsed.ok) return { error: parsed.message };
     if (parsed.value.kind !== 'start') return { error: 'give a dead-letter topic' };
     const invocation = parsed.value;
-    const preview = await previewReplay(ctx, {
-      mode,
-      dlqTopic: invocation.dlqTopic,
-      filter: invocation.filter,
-      ...(invocation.replayId === undefined ? {} : { replayId: invocation.replayId }),
-      ...(invocation.to === undefined ? {} : { to: invocation.to }),
-      backfill: invocation.backfill,
-      ...(invocation.maxAgeMs === undefined ? {} : { maxAgeMs: invocation.maxAgeMs }),
-      includeHandled: includeHandledFrom(params),
-    });
+    const preview = await previewReplay(
+      ctx,
+      replayRequestOf(mode, invocation, { includeHandled: includeHandledFrom(params) }),
+    );
     return { preview, ratePerSecond: invocation.ratePerSecond };
   }
 

@@ -3,6 +3,7 @@
  * one go (a bad --rate and a bad --since in one run, not one per attempt). Pure: `now` comes in.
  */
 import { parseDuration, type Parsed } from './duration.ts';
+import type { ReplayRequest } from './operations.ts';
 import { parseFilter, type DlqFilter, type FilterOptions } from './filter.ts';
 import { REPLAY_ID_PATTERN, type ReplayMode } from './replay-plan.ts';
 
@@ -29,6 +30,25 @@ export type ReplayInvocation =
       readonly ratePerSecond: number | undefined;
       readonly dryRun: boolean;
     };
+
+/** The replay request a started invocation asks for: the CLI and the console build it alike. */
+export function replayRequestOf(
+  mode: ReplayMode,
+  invocation: Extract<ReplayInvocation, { kind: 'start' }>,
+  scope: { readonly includeHandled: boolean; readonly force?: boolean },
+): ReplayRequest {
+  return {
+    mode,
+    dlqTopic: invocation.dlqTopic,
+    filter: invocation.filter,
+    ...(invocation.replayId === undefined ? {} : { replayId: invocation.replayId }),
+    ...(invocation.to === undefined ? {} : { to: invocation.to }),
+    backfill: invocation.backfill,
+    ...(invocation.maxAgeMs === undefined ? {} : { maxAgeMs: invocation.maxAgeMs }),
+    includeHandled: scope.includeHandled,
+    ...(scope.force === undefined ? {} : { force: scope.force }),
+  };
+}
 
 const FILTER_OPTIONS = ['code', 'stage', 'type', 'key', 'since', 'until', 'partition', 'offset', 'limit'] as const;
 

@@ -28,7 +28,7 @@
  * because it asked the wrong server.
  */
 import { request, type Dispatcher } from 'undici';
-import { foreignAnswer, isNotRegistered } from '../../codec/registry-answers.ts';
+import { foreignAnswer, isNotRegistered, readAnswerBody } from '../../codec/registry-answers.ts';
 import { RelayError } from '../../errors.ts';
 import { isCompatibilityLevel, type CompatibilityLevel } from '../compat/levels.ts';
 
@@ -109,15 +109,8 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       });
     }
     const text = await response.body.text();
-    let parsed: unknown;
-    let json = true;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      // A proxy's HTML page, a web UI: not the registry's API, whatever the status.
-      json = false;
-      parsed = text;
-    }
+    // A proxy's HTML page, a web UI: not the registry's API, whatever the status.
+    const { body: parsed, isJson: json } = readAnswerBody(text);
     const foreign = foreignAnswer(response.statusCode, parsed, json, baseUrl);
     if (foreign !== undefined) {
       const excerpt = json ? '' : ` (${text.slice(0, 80).replace(/\s+/g, ' ')})`;
