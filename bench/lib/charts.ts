@@ -13,6 +13,7 @@ const WIDTH = 640;
 const HEIGHT = 260;
 /** Drawn limits and targets: red and dashed, so they read as limits, not as measurements. */
 const LIMIT_COLOR = '#c0392b';
+const SERIES_COLORS = ['#4c78a8', '#f58518', '#54a24b', '#b279a2', '#72b7b2', '#9d755d'];
 /** Whole labels (scenario names, consumer names) rather than Vega's default 180 px truncation. */
 const CONFIG = { axis: { labelLimit: 400 }, legend: { labelLimit: 600 } } as const;
 
@@ -50,13 +51,22 @@ export function latencyDistributionChart(title: string, series: readonly Latency
       share: (index + 1) / entry.quantilesMs.length,
     })),
   );
-  const targets = series.flatMap((entry) =>
-    entry.targetP99Ms === undefined ? [] : [{ scenario: entry.scenario, targetMs: entry.targetP99Ms }],
-  );
+  // One line per distinct target, named after the scenarios it belongs to (the text before their ' @').
+  const targetNames = new Map<number, Set<string>>();
+  for (const entry of series) {
+    if (entry.targetP99Ms === undefined) continue;
+    const names = targetNames.get(entry.targetP99Ms) ?? new Set<string>();
+    names.add(entry.scenario.split(' @')[0]!);
+    targetNames.set(entry.targetP99Ms, names);
+  }
+  const targets = [...targetNames].map(([targetMs, names]) => ({
+    targetMs,
+    label: `p99 target ${targetMs} ms (${[...names].join(', ')})`,
+  }));
   return {
     $schema: SCHEMA,
     config: CONFIG,
-    title: { text: title, subtitle: 'share of events delivered within a latency; dashed: the p99 target of each' },
+    title: { text: title, subtitle: 'share of events delivered within a latency; red: the p99 targets' },
     width: WIDTH,
     height: HEIGHT,
     layer: [
@@ -67,11 +77,18 @@ export function latencyDistributionChart(title: string, series: readonly Latency
           x: {
             field: 'latencyMs',
             type: 'quantitative',
-            scale: { type: 'log' },
+            scale: { type: 'log', nice: false },
             title: 'latency, producer send → Klaviyo 202 (ms, log scale)',
           },
           y: { field: 'share', type: 'quantitative', axis: { format: '%' }, title: 'events delivered within' },
-          color: { field: 'scenario', type: 'nominal', title: 'scenario', legend: { orient: 'bottom', columns: 1 } },
+          color: {
+            field: 'scenario',
+            type: 'nominal',
+            title: 'scenario',
+            // No red: red is for targets and limits.
+            scale: { range: SERIES_COLORS },
+            legend: { orient: 'bottom', columns: 1 },
+          },
         },
       },
       {
@@ -81,11 +98,25 @@ export function latencyDistributionChart(title: string, series: readonly Latency
       },
       {
         data: { values: targets },
-        mark: { type: 'rule', strokeDash: [6, 4] },
-        encoding: {
-          x: { field: 'targetMs', type: 'quantitative' },
-          color: { field: 'scenario', type: 'nominal' },
-        },
+        layer: [
+          {
+            mark: { type: 'rule', color: LIMIT_COLOR, strokeDash: [6, 4] },
+            encoding: { x: { field: 'targetMs', type: 'quantitative' } },
+          },
+          {
+            mark: {
+              type: 'text',
+              color: LIMIT_COLOR,
+              angle: 270,
+              align: 'right',
+              baseline: 'bottom',
+              dx: 0,
+              dy: -3,
+              y: 0,
+            },
+            encoding: { x: { field: 'targetMs', type: 'quantitative' }, text: { field: 'label' } },
+          },
+        ],
       },
     ],
   };
@@ -196,7 +227,13 @@ export function rssChart(title: string, samples: readonly RssSample[], targetByt
         encoding: {
           x: { field: 'seconds', type: 'quantitative', title: 'seconds since the relay was ready' },
           y: { field: 'mib', type: 'quantitative', title: 'MiB', scale: { domainMin: 0 } },
-          color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom' } },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            scale: { range: SERIES_COLORS },
+            legend: { orient: 'bottom' },
+          },
         },
       },
       {
