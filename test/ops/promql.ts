@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
 export const RULES_FILE = new URL('../../ops/prometheus/klaviyo-relay.rules.yml', import.meta.url).pathname;
-export const DASHBOARD_FILE = new URL('../../ops/grafana/klaviyo-relay.dashboard.json', import.meta.url).pathname;
+export const DASHBOARD_FILE = new URL('../../ops/grafana/dashboards/klaviyo-relay.json', import.meta.url).pathname;
 
 /** Words of PromQL that look like metric names but are not (operators and modifiers). */
 const KEYWORDS = new Set([
