@@ -152,7 +152,12 @@ try {
     latencyDistributionChart(
       `End-to-end latency (${quick ? 'quick run, ' : ''}2 cores shared by the relay, Kafka, the registry and the sandbox)`,
       scenarios.map((s) => ({
-        scenario: `${s.mix} @ ${formatCount(s.targetRate)}/s, ${s.limits} limits (p99 ${s.latencyMs ? formatMs(s.latencyMs.p99) : '-'})`,
+        scenario:
+          `${s.mix} @ ${formatCount(s.targetRate)}/s, ${s.limits} limits (p99 ${s.latencyMs ? formatMs(s.latencyMs.p99) : '-'}` +
+          // The curve is over the events that arrived: say when that is not all of them.
+          (s.missing > 0
+            ? `; ${formatCount(s.klaviyoEventsDelivered)} of ${formatCount(s.klaviyoEventsExpected)} delivered)`
+            : ')'),
         quantilesMs: s.latencyQuantilesMs,
         targetP99Ms: s.targetP99Ms,
       })),

@@ -244,7 +244,8 @@ export function rssChart(title: string, samples: readonly RssSample[], targetByt
             encoding: { y: { field: 'mib', type: 'quantitative' } },
           },
           {
-            mark: { type: 'text', color: LIMIT_COLOR, align: 'left', dx: 4, dy: -6, x: 0 },
+            // Below the line: RSS near the target runs just above it.
+            mark: { type: 'text', color: LIMIT_COLOR, align: 'left', dx: 4, dy: 10, x: 0 },
             encoding: { y: { field: 'mib', type: 'quantitative' }, text: { field: 'label' } },
           },
         ],
