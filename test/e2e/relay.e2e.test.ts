@@ -94,7 +94,9 @@ describe('klaviyo-relay end to end', () => {
       expect(letters.map((letter) => letter.originalOffset)).toEqual([String(half), String(half + 1)]);
       expect(await topicSize(`${layout.outboundTopic}.dlq`)).toBe(0);
       const metricsText = await (await fetch(`${relay.httpUrl}/metrics`)).text();
-      expect(metricsText).toMatch(/relay_dead_letters_total\{stage="decode",code="NOT_WIRE_FORMAT"\} 1/);
+      expect(metricsText).toContain(
+        `relay_dead_letters_total{topic="${layout.sourceTopic}.dlq",stage="decode",code="NOT_WIRE_FORMAT"} 1`,
+      );
       expect(metricsText).toMatch(/relay_klaviyo_requests_total\{endpoint="events",status="202"\} \d+/);
     } finally {
       await relay.stop();
