@@ -3,7 +3,8 @@
  * through the bulk lane against the Klaviyo sandbox at Klaviyo's real limits (from the OpenAPI slices), and
  * prints per lane: allowed rate, achieved rate, 429 count, p50/p99 request latency, relay CPU per 1,000
  * requests. The sandbox runs in a child process so the CPU figure is the relay's alone. Results go to
- * bench/results/delivery.json with the machine they were measured on.
+ * bench/results/delivery.json with the machine they were measured on, and delivery.svg: requests accepted
+ * per second over time against Klaviyo's burst and steady limits, per lane.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -14,6 +15,7 @@ import { createRateLimiter } from '../src/klaviyo/rate-limit/limiter.ts';
 import { defaultLimits } from '../src/sandbox/server.ts';
 import { createEventRequest } from '../test/delivery/fixtures.ts';
 import { startSandboxProcess } from './lib/sandbox-process.ts';
+import { deliveryRateChart, perSecond, writeChart } from './lib/charts.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string' }, quick: { type: 'boolean', default: false } } });
 // Quick: the Create Event backlog fits Klaviyo's first minute (burst-bound, ~10 s); full: 20,000 events,
@@ -34,6 +36,9 @@ interface LaneResult {
   p99Ms: number;
   cpuMsPer1000Requests: number;
   seconds: number;
+  /** Requests Klaviyo accepted in each second since the lane started. */
+  acceptedPerSecond: number[];
+  limitRequests: { perSecond: number; perMinute: number };
 }
 
 function startSandbox(): Promise<{ url: string; stop: () => void }> {
@@ -45,13 +50,16 @@ async function admin(url: string, path: string, method = 'GET'): Promise<Record<
   return response.status === 204 ? {} : ((await response.json()) as Record<string, number>);
 }
 
-function timed(client: KlaviyoClient, latencies: number[]): KlaviyoClient {
+/** Records each request's latency, and when Klaviyo accepted it (`accepted`, Date.now() ms). */
+function timed(client: KlaviyoClient, latencies: number[], accepted: number[]): KlaviyoClient {
   const wrap =
-    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    <A extends unknown[], R extends { readonly ok: boolean }>(call: (...args: A) => Promise<R>) =>
     async (...args: A) => {
       const started = performance.now();
       try {
-        return await call(...args);
+        const result = await call(...args);
+        if (result.ok) accepted.push(Date.now());
+        return result;
       } finally {
         latencies.push(performance.now() - started);
       }
@@ -70,6 +78,7 @@ function percentile(sorted: readonly number[], p: number): number {
 async function runLane(url: string, lane: 'create' | 'bulk', events: number): Promise<LaneResult> {
   await admin(url, 'reset', 'POST');
   const latencies: number[] = [];
+  const accepted: number[] = [];
   const raw = createKlaviyoClient({
     baseUrl: url,
     apiKey: 'pk_bench',
@@ -77,7 +86,7 @@ async function runLane(url: string, lane: 'create' | 'bulk', events: number): Pr
     timeoutMs: 30_000,
     maxConnections: 32,
   });
-  const client = timed(raw, latencies);
+  const client = timed(raw, latencies, accepted);
   const deliverer = createDeliverer({
     client,
     limiter: createRateLimiter({ limits }),
@@ -88,6 +97,7 @@ async function runLane(url: string, lane: 'create' | 'bulk', events: number): Pr
     createEventRequest(index, { profile: `c${index % 5_000}` }),
   );
   const cpuBefore = process.cpuUsage();
+  const startedAt = Date.now();
   const started = performance.now();
   const outcomes = lane === 'create' ? await deliverer.deliver(backlog) : await deliverer.deliverBulk(backlog);
   const seconds = (performance.now() - started) / 1000;
@@ -111,13 +121,15 @@ async function runLane(url: string, lane: 'create' | 'bulk', events: number): Pr
     p99Ms: Math.round(percentile(latencies, 0.99) * 10) / 10,
     cpuMsPer1000Requests: Math.round(((cpu.user + cpu.system) / 1000 / latencies.length) * 1000),
     seconds: Math.round(seconds * 10) / 10,
+    acceptedPerSecond: perSecond(accepted, startedAt),
+    limitRequests: { perSecond: family.perSecond, perMinute: family.perMinute },
   };
 }
 
 const sandbox = await startSandbox();
 try {
   const results = [await runLane(sandbox.url, 'create', createEvents), await runLane(sandbox.url, 'bulk', bulkEvents)];
-  console.table(results);
+  console.table(results.map(({ acceptedPerSecond: _series, limitRequests: _limits, ...row }) => row));
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     'bench/results/delivery.json',
@@ -132,6 +144,19 @@ try {
       2,
     )}\n`,
   );
+  const chart = await writeChart(
+    'delivery',
+    deliveryRateChart(
+      `Draining a backlog through each lane at Klaviyo's limits${values.quick ? ' (quick run)' : ''}`,
+      results.map((result) => ({
+        lane: `${result.lane}: ${result.events.toLocaleString('en')} events in ${result.requests.toLocaleString('en')} requests`,
+        acceptedPerSecond: result.acceptedPerSecond,
+        burstPerSecond: result.limitRequests.perSecond,
+        steadyPerMinute: result.limitRequests.perMinute,
+      })),
+    ),
+  );
+  console.log(`wrote ${chart}`);
 } finally {
   sandbox.stop();
 }

@@ -4,7 +4,7 @@
  * (OrderPlaced, AccountCreated, ShipmentStatusChanged) at 1,000/s. The sandbox enforces Klaviyo's rate
  * limits (the OpenAPI's x-klaviyo-ratelimit) and the relay's limiter is configured with the same, so the
  * second scenario also shows the delivery lanes at work: the achieved rate per lane and the 429 count.
- * Prints a table and writes bench/results/latency.json.
+ * Prints a table and writes bench/results/latency.json and latency.svg (the distribution of each scenario).
  *
  * The mixed load runs twice: with Klaviyo's limits, and with the limits lifted (sandbox and limiter), which
  * measures the relay's own latency at that rate.
@@ -15,6 +15,7 @@
  * --only <reset,mixed-lifted,mixed> (a subset), --cpu-prof (the relay's V8 profile into bench/results/profiles/).
  */
 import { hasFlag, numberFlag } from './lib/args.ts';
+import { latencyDistributionChart, writeChart } from './lib/charts.ts';
 import { runLoad, type LoadOptions, type LoadResult } from './lib/load.ts';
 import { describeMachine, machineInfo } from './lib/machine.ts';
 import { writeResults } from './lib/results.ts';
@@ -146,6 +147,23 @@ try {
     scenarios,
   });
   say(`wrote ${file}`);
+  const chart = await writeChart(
+    'latency',
+    latencyDistributionChart(
+      `End-to-end latency (${quick ? 'quick run, ' : ''}2 cores shared by the relay, Kafka, the registry and the sandbox)`,
+      scenarios.map((s) => ({
+        scenario:
+          `${s.mix} @ ${formatCount(s.targetRate)}/s, ${s.limits} limits (p99 ${s.latencyMs ? formatMs(s.latencyMs.p99) : '-'}` +
+          // The curve is over the events that arrived: say when that is not all of them.
+          (s.missing > 0
+            ? `; ${formatCount(s.klaviyoEventsDelivered)} of ${formatCount(s.klaviyoEventsExpected)} delivered)`
+            : ')'),
+        quantilesMs: s.latencyQuantilesMs,
+        targetP99Ms: s.targetP99Ms,
+      })),
+    ),
+  );
+  say(`wrote ${chart}`);
   process.exitCode = scenarios.every((s) => s.met) ? 0 : 1;
 } finally {
   await stack.release();

@@ -5,11 +5,13 @@
  * piling up behind Klaviyo's limits (a backlog is Kafka's to hold, not the relay's memory). RSS is sampled
  * every 5 s (1 s with --quick); the first 20 s are start-up and warm-up, the rest is compared first minute against last
  * minute (first third against last third in a short run), with the least-squares slope.
- * Prints a table and writes bench/results/memory.json (memory-<rate>-per-second.json for another --rate).
+ * Prints a table and writes bench/results/memory.json and memory.svg, RSS over time (memory-<rate>-per-second.*
+ * for another --rate).
  *
  * Options: --long (5 minutes), --seconds <n> (default 60), --rate <n> (default 1,000), --quick (20 s).
  */
 import { hasFlag, numberFlag } from './lib/args.ts';
+import { rssChart, writeChart } from './lib/charts.ts';
 import { runLoad } from './lib/load.ts';
 import { describeMachine, machineInfo } from './lib/machine.ts';
 import { slope } from './lib/percentiles.ts';
@@ -98,7 +100,8 @@ try {
       `machine: ${describeMachine(machine)}\n`,
   );
   // The issue's load writes memory.json; another rate gets its own file instead of replacing it.
-  const file = writeResults(rate === 1_000 ? 'memory' : `memory-${rate}-per-second`, {
+  const resultsName = rate === 1_000 ? 'memory' : `memory-${rate}-per-second`;
+  const file = writeResults(resultsName, {
     benchmark: 'relay RSS at steady state under mixed load, Klaviyo limits lifted',
     at: new Date().toISOString(),
     machine: { ...machine, loadAverageAtStart: machineBefore.loadAverage },
@@ -133,6 +136,19 @@ try {
     })),
   });
   say(`wrote ${file}`);
+  const chart = await writeChart(
+    resultsName,
+    rssChart(
+      `Relay memory under ${formatCount(rate)} mixed events/s for ${seconds} s (Klaviyo limits lifted)`,
+      samples.map((s) => ({
+        secondsSinceReady: (s.at - ready.at) / 1_000,
+        rssBytes: s.rssBytes,
+        heapUsedBytes: s.heapUsedBytes,
+      })),
+      TARGET_RSS_BYTES,
+    ),
+  );
+  say(`wrote ${chart}`);
   process.exitCode = flat && underTarget && result.missing === 0 ? 0 : 1;
 } finally {
   await stack.release();

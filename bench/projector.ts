@@ -2,7 +2,7 @@
  * `npm run bench:projector`: how many events per second the projector consumes, decodes, validates,
  * projects and commits transactionally to the outbound topic, beside two anchors in the same run, on the
  * same broker and the same records: Kafka's own kafka-consumer-perf-test and a plain kafkajs consumer that
- * only counts. Prints a table and writes bench/results/projector.json.
+ * only counts. Prints a table and writes bench/results/projector.json and projector.svg (the three side by side).
  *
  * Options: --events <n> (default 200,000), --partitions <n> per topic (default 6), --quick (20,000 events),
  * --instances <n> (projector processes in one consumer group, default 1), --cpu-prof (writes each projector
@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 import { hasFlag, numberFlag } from './lib/args.ts';
+import { throughputChart, writeChart } from './lib/charts.ts';
 import { mixedEvent, RESET_LINK_HOST, MIXED_TYPES } from './lib/events.ts';
 import { forkWorker } from './lib/fork-worker.ts';
 import { benchKafka, committedReached, createTopics, endOffsets } from './lib/kafka.ts';
@@ -230,6 +231,15 @@ try {
     targets,
   });
   say(`wrote ${file}`);
+  const chart = await writeChart(
+    'projector',
+    throughputChart(
+      `Consuming the same ${formatCount(events)} records (${sourceTopics.length} topics × ${partitions} partitions, 2 shared cores)`,
+      consumers.map((result) => ({ consumer: result.name, eventsPerSecond: result.eventsPerSecond })),
+      targets.eventsPerSecond.target,
+    ),
+  );
+  say(`wrote ${chart}`);
   const projected = projectorCounters['recordsConsumed'] ?? 0;
   if (projected < events || (projectorCounters['deadLetters'] ?? 0) > 0) {
     say(`the projector counted ${projected} records and ${projectorCounters['deadLetters']} dead letters`);

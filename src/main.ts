@@ -182,6 +182,7 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
     port: config.http.port,
     registry: metrics.registry,
     readiness: () => roles.flatMap((entry) => entry.readiness),
+    readinessGauge: metrics.readinessCheck,
   });
   try {
     await Promise.all(roles.map((entry) => entry.start()));

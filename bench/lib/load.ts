@@ -18,7 +18,7 @@ import { MIXED_TYPES, mixedEvent, RESET_LINK_HOST, resetPasswordEvent } from './
 import type { WorkerHandle } from './fork-worker.ts';
 import { forkRelayWorker } from './relay-node-flags.ts';
 import { benchKafka, createTopics } from './kafka.ts';
-import { peakInWindow, summarize, type LatencySummary } from './percentiles.ts';
+import { latencyQuantiles, peakInWindow, summarize, type LatencySummary } from './percentiles.ts';
 import { benchPrefix, deleteRunTopics, newRunId, topicOf } from './run-id.ts';
 import type { BenchStack } from './stack.ts';
 import type { CpuSnapshot } from './worker-protocol.ts';
@@ -63,6 +63,8 @@ export interface LoadResult {
   readonly missing: number;
   /** Producer send → sandbox 202, milliseconds, over the delivered events of the measured window. */
   readonly latencyMs: LatencySummary | undefined;
+  /** The same latencies at 200 evenly spaced shares of the events (the latency chart's CDF). */
+  readonly latencyQuantilesMs: readonly number[];
   readonly byLane: Readonly<Record<string, number>>;
   /** Highest number of events the sandbox accepted in any 60 s window, per lane. */
   readonly peakPerMinute: Readonly<Record<string, number>>;
@@ -254,6 +256,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       klaviyoEventsDelivered: latencies.length,
       missing: expectedMeasured - latencies.length,
       latencyMs: latencies.length > 0 ? summarize(latencies) : undefined,
+      latencyQuantilesMs: latencyQuantiles(latencies),
       byLane,
       peakPerMinute: Object.fromEntries(
         Object.entries(acceptedTimes).map(([lane, times]) => [lane, peakInWindow(times, 60_000)]),

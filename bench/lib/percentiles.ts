@@ -36,6 +36,20 @@ export function summarize(samples: readonly number[]): LatencySummary {
   };
 }
 
+/**
+ * `points` values at evenly spaced shares (1/points … 1) of `samples`, by nearest rank, rounded to 0.1: a
+ * distribution small enough to keep in a results file and to plot as a CDF.
+ */
+export function latencyQuantiles(samples: readonly number[], points = 200): number[] {
+  if (samples.length === 0) return [];
+  const sorted = Float64Array.from(samples).sort();
+  // The rank in integers: (index + 1) / points * 100 as a float would sometimes round one rank up.
+  return Array.from({ length: points }, (_, index) => {
+    const rank = Math.ceil(((index + 1) * sorted.length) / points);
+    return Math.round(sorted[rank - 1]! * 10) / 10;
+  });
+}
+
 /** Least-squares slope of y over x (e.g. RSS bytes per second); 0 for fewer than two distinct x. */
 export function slope(points: readonly { readonly x: number; readonly y: number }[]): number {
   const n = points.length;

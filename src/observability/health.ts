@@ -5,7 +5,7 @@
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 
 export interface ReadinessCheck {
   readonly name: string;
@@ -18,6 +18,8 @@ export interface HealthServerOptions {
   readonly port: number;
   readonly registry: Registry;
   readonly readiness: () => readonly ReadinessCheck[];
+  /** relay_readiness_check: set from the checks on every scrape, so Prometheus sees what /readyz would say. */
+  readonly readinessGauge?: Gauge<'check'>;
 }
 
 export interface HealthServer {
@@ -39,6 +41,11 @@ export function evaluateReadiness(checks: readonly ReadinessCheck[]): ReadinessR
   return { ready: problems.length === 0, problems };
 }
 
+/** Each check as 1 (passing) or 0 (failing) on the gauge; the reason stays in /readyz (labels stay bounded). */
+export function recordReadiness(gauge: Gauge<'check'>, checks: readonly ReadinessCheck[]): void {
+  for (const entry of checks) gauge.set({ check: entry.name }, entry.check() === undefined ? 1 : 0);
+}
+
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -52,6 +59,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       const report = evaluateReadiness(options.readiness());
       respondJson(response, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', ...report });
     } else if (path === '/metrics') {
+      if (options.readinessGauge) recordReadiness(options.readinessGauge, options.readiness());
       options.registry.metrics().then(
         (text) => response.writeHead(200, { 'content-type': options.registry.contentType }).end(text),
         (error: unknown) => respondJson(response, 500, { error: error instanceof Error ? error.message : 'metrics' }),

@@ -1,7 +1,8 @@
 // Scenario 3, registry outage: the relay meets a schema registry it cannot reach (a loopback proxy in front
 // of the real one refuses every connection) for the outage, with events waiting on the domain topic.
-// Decoding waits and retries (REGISTRY_UNAVAILABLE is never dead-lettered); when the registry is back,
-// everything is delivered once and nothing is dead-lettered.
+// Decoding waits and retries (REGISTRY_UNAVAILABLE is never dead-lettered), and /metrics says so
+// (relay_readiness_check{check="projector.registry"} 0, what KlaviyoRelaySchemaRegistryUnavailable alerts on);
+// when the registry is back, everything is delivered once and nothing is dead-lettered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterTopic } from '../../src/pipeline/source-record.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
@@ -61,12 +62,19 @@ describe('registry outage', () => {
     const outageFrom = Date.now();
     const relay = spawnRelay(env, 'registry-outage');
     const readiness: number[] = [];
+    const registryCheck = (): Promise<string | undefined> =>
+      fetch(`http://127.0.0.1:${httpPort}/metrics`)
+        .then((response) => response.text())
+        .then((text) => /^relay_readiness_check\{check="projector\.registry"\} (\d)$/m.exec(text)?.[1])
+        .catch(() => undefined);
+    const registryCheckDuringOutage = new Set<string | undefined>();
     while (Date.now() - outageFrom < OUTAGE_MS) {
       readiness.push(
         await fetch(`http://127.0.0.1:${httpPort}/readyz`)
           .then((response) => response.status)
           .catch(() => 0),
       );
+      registryCheckDuringOutage.add(await registryCheck());
       await sleep(1_000);
     }
     const recordedDuringOutage = sandbox.admin.store.events.length;
@@ -77,6 +85,7 @@ describe('registry outage', () => {
     try {
       drainedMs = await until(() => hasAll(sandbox, expected), 120_000, 'every event after the outage');
       await sleep(2_000);
+      expect(await registryCheck()).toBe('1');
     } finally {
       expect(await relay.stop()).toBe(0);
     }
@@ -112,6 +121,7 @@ describe('registry outage', () => {
     expect(refused).toBeGreaterThan(0);
     expect(recordedDuringOutage).toBe(0);
     expect(answered).toContain(503); // unhealthy while it cannot decode
+    expect(registryCheckDuringOutage).toContain('0');
     expectExactDelivery(delivery, rawBound);
     expect(deadLetters).toBe(0);
   });

@@ -18,6 +18,7 @@ describe('health server', () => {
       host: '127.0.0.1',
       port: 0,
       registry: metrics.registry,
+      readinessGauge: metrics.readinessCheck,
       readiness: () => [
         { name: 'kafka', check: () => undefined },
         { name: 'dispatcher.halted', check: () => halted },
@@ -40,6 +41,9 @@ describe('health server', () => {
     expect(scrape.headers.get('content-type')).toContain('text/plain');
     const text = await scrape.text();
     expect(text).toContain('relay_halted 1');
+    // Each check on every scrape, so an alert can name the failing one.
+    expect(text).toContain('relay_readiness_check{check="kafka"} 1');
+    expect(text).toContain('relay_readiness_check{check="dispatcher.halted"} 0');
     expect(text).toContain(
       'relay_dead_letters_total{topic="identity.account.events.dlq",stage="decode",code="NOT_WIRE_FORMAT"} 1',
     );

@@ -10,7 +10,7 @@
  * on. Stopping mid-batch leaves the rest uncommitted for the next owner.
  */
 import type { Consumer, EachBatchPayload, Kafka, TopicPartitionOffsetAndMetadata } from 'kafkajs';
-import { RelayError } from '../../errors.ts';
+import { RelayError, type RelayErrorCode } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { RelayMetrics } from '../../observability/metrics.ts';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../../backoff.ts';
@@ -63,6 +63,8 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
   const maxBytes = options.maxTransactionBytes ?? 512 * 1024;
   const stopping = new AbortController();
   let retrying: string | undefined;
+  /** The error code behind `retrying`: the registry's outage gets a readiness check (and an alert) of its own. */
+  let retryingCode: RelayErrorCode | undefined;
 
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
@@ -142,6 +144,7 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
           }
           attempt += 1;
           retrying = `writing to Kafka failed: ${error instanceof Error ? error.message : String(error)}`;
+          retryingCode = 'KAFKA_UNAVAILABLE';
           options.metrics.retries.inc({ role: 'projector', code: 'KAFKA_UNAVAILABLE' });
           log.warn({ err: error, ...source, attempt }, 'transaction failed; retrying the chunk');
           await pauseBeforeRetry(payload, retryDelayMs(attempt - 1, undefined, backoff), stopping.signal);
@@ -159,11 +162,13 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
         if (retryError === undefined) {
           attempt = 0;
           retrying = undefined;
+          retryingCode = undefined;
         }
       }
       if (retryError !== undefined) {
         attempt += 1;
         retrying = `${retryError.code}: ${retryError.message}`;
+        retryingCode = retryError.code;
         options.metrics.retries.inc({ role: 'projector', code: retryError.code });
         log.warn({ err: retryError, code: retryError.code, ...source, attempt }, 'record needs a retry');
         await pauseBeforeRetry(payload, retryDelayMs(attempt - 1, retryError.retryAfterMs, backoff), stopping.signal);
@@ -176,6 +181,8 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
     readiness: [
       { name: 'projector.kafka', check: state.problem },
       { name: 'projector.retrying', check: () => retrying },
+      // Known when a record needs a schema the relay has not cached yet: that is when an outage stops the projector.
+      { name: 'projector.registry', check: () => (retryingCode === 'REGISTRY_UNAVAILABLE' ? retrying : undefined) },
     ],
     async start() {
       await consumer.connect();
