@@ -145,6 +145,7 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
           backoff: { ...DEFAULT_BACKOFF, random: Math.random },
           maxInFlight: config.klaviyo.maxConnections,
           bulkEligibleMetrics: new Set(config.relay.bulkEligibleMetrics),
+          urgency: config.relay.urgency,
         }),
         { backlog: config.relay.bulkBacklogThreshold, ageMs: config.relay.bulkAgeThresholdMs },
       );
