@@ -169,6 +169,7 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
         commitIntervalMs: config.delivery.commitIntervalMs,
         backlogDegradedAgeMs: config.delivery.backlogDegradedAgeMs,
         maxUnsettledPerPartition: config.delivery.maxUnsettledPerPartition,
+        urgency: config.relay.urgency,
         onShareChange: (fraction) => {
           if (fraction > 0) limiter.setShare(Math.min(1, fraction));
         },

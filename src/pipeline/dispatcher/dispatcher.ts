@@ -22,6 +22,7 @@ import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Pr
 import { RelayError } from '../../errors.ts';
 import { httpStatusOf } from '../../klaviyo/deliver/outcome.ts';
 import type { KlaviyoRequest } from '../../klaviyo/request.ts';
+import { DEFAULT_URGENCY_RULES, URGENCY_CLASSES, type UrgencyRules } from '../../klaviyo/urgency.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { RelayMetrics } from '../../observability/metrics.ts';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../../backoff.ts';
@@ -34,6 +35,7 @@ import type { RoleHandle } from '../role.ts';
 import { deadLetterTopic, toSourceRecord, type SourceRecord } from '../source-record.ts';
 import { partitionCount, retryTopic } from '../topics.ts';
 import { createCircuitBreaker } from './circuit-breaker.ts';
+import { addClassBacklog, classInQueue, emptyClassBacklog, type Waiting } from './class-backlog.ts';
 import {
   createPartitionLedger,
   isExpired,
@@ -75,6 +77,10 @@ export interface DispatcherOptions {
   readonly maxUnsettledPerPartition?: number;
   /** Each request's own backoff between attempts. Default 200 ms doubling up to 60 s, full jitter. */
   readonly retryBackoff?: BackoffPolicy;
+  /** Urgency classes (config.relay.urgency), for the per-class metrics; default: the guide's. */
+  readonly urgency?: UrgencyRules;
+  /** How often the per-class backlog gauges are refreshed. Default 1 s. */
+  readonly classMetricsIntervalMs?: number;
   readonly now?: () => Date;
 }
 
@@ -132,6 +138,8 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
   let totalPartitions = 0;
   /** Endpoint families whose tripped breaker has a probe on the wire: one at a time, across partitions. */
   const probes = new Set<EndpointFamily>();
+  const urgency = options.urgency ?? DEFAULT_URGENCY_RULES;
+  let classMetricsTimer: NodeJS.Timeout | undefined;
 
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
@@ -501,6 +509,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
         recordOutcomeMetrics(request, outcome, seconds);
         switch (outcome.status) {
           case 'delivered':
+            options.metrics.classDelivered.inc({ class: classOfHead(ledger, entry.profileKey) });
             breaker.recordSuccess(family);
             ledger.settle(entry.offset);
             break;
@@ -618,6 +627,29 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     wakeTimers.set(key, timer);
   }
 
+  /** The class of a profile's head request, read with what follows it (a PATCH takes its event's class). */
+  function classOfHead(ledger: PartitionLedger<Held>, profileKey: string) {
+    const queue = ledger.entriesOf(profileKey).flatMap((held) => held.item.request ?? []);
+    return classInQueue(queue, urgency);
+  }
+
+  /** relay_class_backlog_requests / _oldest_age_seconds: every ledger's unsettled requests, by class. */
+  function reportClassBacklog(): void {
+    const nowMs = Date.now();
+    const backlog = emptyClassBacklog();
+    for (const ledger of ledgers.values()) {
+      const waiting: Waiting[] = [];
+      for (const entry of ledger.entries()) {
+        if (entry.item.request) waiting.push({ request: entry.item.request, timestampMs: entry.timestampMs });
+      }
+      addClassBacklog(backlog, waiting, urgency, nowMs);
+    }
+    for (const name of URGENCY_CLASSES) {
+      options.metrics.classBacklog.set({ class: name }, backlog[name].requests);
+      options.metrics.classOldestAge.set({ class: name }, Math.max(0, backlog[name].oldestAgeMs) / 1000);
+    }
+  }
+
   function reportBacklog(ledger: PartitionLedger<Held>, highWatermark: string): void {
     const labels = { topic: ledger.topic, partition: String(ledger.partition) };
     const oldest = ledger.oldestTimestampMs();
@@ -684,6 +716,8 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
         eachBatch,
       });
+      classMetricsTimer = setInterval(reportClassBacklog, options.classMetricsIntervalMs ?? 1_000);
+      classMetricsTimer.unref();
       log.info({ topic: options.topic, groupId: options.groupId, totalPartitions }, 'started');
     },
     async stop() {
@@ -693,6 +727,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       await Promise.allSettled([...activeBatches]);
       for (const timer of resumeTimers) clearTimeout(timer);
       resumeTimers.clear();
+      clearInterval(classMetricsTimer);
       await consumer.stop();
       await consumer.disconnect();
       await producer.disconnect();
