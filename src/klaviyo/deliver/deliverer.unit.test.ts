@@ -39,6 +39,14 @@ function limits(events: FamilyLimits): Record<RateFamily, FamilyLimits> {
   return { events, profiles: events, bulk: { perSecond: 10, perMinute: 150 } };
 }
 
+/** 40 Shipping Updates (normal), then a Reset Password (urgent) last in the batch. */
+function backlogThenReset() {
+  const backlog = Array.from({ length: 40 }, (_, index) =>
+    createEventRequest(index, { profile: `shopper-${index}`, metric: 'Shipping Update' }),
+  );
+  return { backlog, reset: createEventRequest(99, { profile: 'locked-out', metric: 'Reset Password' }) };
+}
+
 describe('deliverer: urgency classes and the bulk lane', () => {
   it('a Reset Password at the end of a backlog batch is sent among the first, not after the backlog', async () => {
     const { client, sent } = recordingClient();
@@ -50,10 +58,7 @@ describe('deliverer: urgency classes and the bulk lane', () => {
       maxInFlight: 4,
       createLaneBacklogMs: Number.POSITIVE_INFINITY,
     });
-    const backlog = Array.from({ length: 40 }, (_, index) =>
-      createEventRequest(index, { profile: `shopper-${index}`, metric: 'Shipping Update' }),
-    );
-    const reset = createEventRequest(99, { profile: 'locked-out', metric: 'Reset Password' });
+    const { backlog, reset } = backlogThenReset();
     const outcomes = await deliverer.deliver([...backlog, reset]);
     expect(outcomes.every((outcome) => outcome.status === 'delivered')).toBe(true);
     expect(sent).toHaveLength(41);
@@ -73,10 +78,7 @@ describe('deliverer: urgency classes and the bulk lane', () => {
       maxInFlight: 64,
       createLaneBacklogMs: Number.POSITIVE_INFINITY,
     });
-    const backlog = Array.from({ length: 40 }, (_, index) =>
-      createEventRequest(index, { profile: `shopper-${index}`, metric: 'Shipping Update' }),
-    );
-    const reset = createEventRequest(99, { profile: 'locked-out', metric: 'Reset Password' });
+    const { backlog, reset } = backlogThenReset();
     await deliverer.deliver([...backlog, reset]);
     expect(sent).toHaveLength(41);
     expect(sent.findIndex((call) => call.metric === 'Reset Password')).toBeLessThan(4);
