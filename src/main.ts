@@ -103,6 +103,7 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
         groupId: config.relay.projectorGroup,
         topics: sourceTopics,
         outboundTopic: config.relay.outboundTopic,
+        urgency: config.relay.urgency,
         decode,
         project: projectEvent,
         metrics,

@@ -1,5 +1,8 @@
 /**
- * The dispatcher: klaviyo.requests (read_committed) → Klaviyo, at least once, in order per profile.
+ * The dispatcher: klaviyo.requests, .high and .urgent (read_committed) → Klaviyo, at least once, in order
+ * per profile. Each request's class reaches the limiter through the delivery engine, which serves the
+ * higher class first; each eachBatch call yields after BATCH_SLICE_MS so that kafkajs fetches again and a
+ * new urgent record is read within about a second, not after a whole backlog.
  *
  * Each partition it owns has a ledger (ledger.ts): the requests fetched and not yet settled. Waves of
  * requests, one per profile, go to the delivery engine; what Klaviyo accepted or what was dead-lettered
@@ -33,7 +36,7 @@ import { groupErrorCause } from '../kafka/group-errors.ts';
 import { parseOutboundRecord } from '../outbound-record.ts';
 import type { RoleHandle } from '../role.ts';
 import { deadLetterTopic, toSourceRecord, type SourceRecord } from '../source-record.ts';
-import { partitionCount, retryTopic } from '../topics.ts';
+import { outboundTopics as outboundTopicsOf, partitionCount, retryTopic } from '../topics.ts';
 import { createCircuitBreaker } from './circuit-breaker.ts';
 import { addClassBacklog, classInQueue, emptyClassBacklog, type Waiting } from './class-backlog.ts';
 import {
@@ -115,8 +118,8 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     failureThreshold: options.breakerThreshold ?? 3,
     backoff: options.backoff ?? { ...DEFAULT_BACKOFF, capMs: 15_000 },
   });
-  // Several outbound topics would each have their own retry topic: nothing below assumes a single one.
-  const outboundTopics = [options.topic];
+  // One outbound topic per class group (topics.ts `outboundTopics`), each with its own retry topic.
+  const outboundTopics = outboundTopicsOf(options.topic);
   const retryOf = new Map(outboundTopics.map((topic) => [topic, retryTopic(topic)]));
   const outboundOfRetry = new Map(outboundTopics.map((topic) => [retryTopic(topic), topic]));
   const ledgers = new Map<string, PartitionLedger<Held>>();
@@ -227,10 +230,11 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     secrets: options.secrets,
   };
 
-  async function writeDeadLetters(outboundTopic: string, letters: readonly DeadLetter[]): Promise<void> {
+  /** Every outbound topic dead-letters to the base topic's `.dlq`: one place for the replay tool. */
+  async function writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     const failedAt = now();
-    const topic = deadLetterTopic(outboundTopic);
+    const topic = deadLetterTopic(options.topic);
     await producer.send({
       topic,
       acks: -1,
@@ -421,6 +425,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     let membershipError: unknown;
     let retryDelay = 0;
     let aborted = false;
+    const sliceStarted = Date.now();
     while (payload.isRunning() && !payload.isStale() && !halted && !signal.aborted && !aborted) {
       const nowMs = Date.now();
       // Records that are no request, and requests whose profile waits in the retry topic, leave first.
@@ -433,7 +438,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
         else if (!isRetry && waitsInRetry(outboundTopic, batch.partition, profileKey))
           followers.set(profileKey, entries);
       }
-      await writeDeadLetters(outboundTopic, malformed);
+      await writeDeadLetters(malformed);
       for (const { entry } of malformed) ledger.settle(entry.offset);
       for (const entries of followers.values()) {
         await handToRetry(outboundTopic, batch.partition, entries, nowMs);
@@ -569,7 +574,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
             outcome satisfies never;
         }
       });
-      await writeDeadLetters(outboundTopic, letters);
+      await writeDeadLetters(letters);
       for (const { entry } of letters) ledger.settle(entry.offset);
       for (const profileKey of leaving) {
         const entries = ledger.entriesOf(profileKey);
@@ -579,6 +584,10 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       if (signal.aborted) break;
       if (Date.now() - lastCommitAt >= commitIntervalMs) await commit();
       await payload.heartbeat();
+      // kafkajs fetches again only once every batch of its last fetch has returned: a partition that drains
+      // its whole backlog in one call would keep a new urgent record unfetched for as long. After a slice
+      // it yields (the ledger keeps its state; the partition is fetched again at once).
+      if (Date.now() - sliceStarted >= BATCH_SLICE_MS) break;
     }
 
     if (membershipError !== undefined) {
@@ -699,13 +708,16 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       stopping = new AbortController();
       await admin.connect();
       totalPartitions = await partitionCount(admin, options.topic);
-      const retryPartitions = await partitionCount(admin, retryTopic(options.topic));
-      if (retryPartitions !== totalPartitions) {
-        await admin.disconnect();
-        throw new RelayError(
-          'CONFIG_INVALID',
-          `${retryTopic(options.topic)} has ${retryPartitions} partitions, ${options.topic} has ${totalPartitions}: they must match (create the retry topic with the outbound topic's partition count)`,
-        );
+      for (const topic of outboundTopics) {
+        const partitions = await partitionCount(admin, topic);
+        const retryPartitions = await partitionCount(admin, retryTopic(topic));
+        if (retryPartitions !== partitions) {
+          await admin.disconnect();
+          throw new RelayError(
+            'CONFIG_INVALID',
+            `${retryTopic(topic)} has ${retryPartitions} partitions, ${topic} has ${partitions}: they must match (create the retry topic with the outbound topic's partition count)`,
+          );
+        }
       }
       await producer.connect();
       await consumer.connect();
@@ -713,7 +725,10 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        // A slot per partition: a batch waiting for the limiter must never keep an urgent partition's batch
+        // from running (kafkajs runs at most this many eachBatch calls at once).
+        partitionsConsumedConcurrently:
+          options.partitionsConsumedConcurrently ?? Math.max(3, totalPartitions * 2 * outboundTopics.length),
         eachBatch,
       });
       classMetricsTimer = setInterval(reportClassBacklog, options.classMetricsIntervalMs ?? 1_000);
@@ -736,6 +751,9 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     },
   };
 }
+
+/** How long one eachBatch call delivers waves before it yields to the fetch loop (see processBatch). */
+const BATCH_SLICE_MS = 1_000;
 
 /** How often a waiting wave asks kafkajs to heartbeat; kafkajs sends one per its heartbeatInterval (3 s). */
 const KEEP_ALIVE_INTERVAL_MS = 1_000;
