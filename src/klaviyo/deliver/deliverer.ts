@@ -196,10 +196,13 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
         return { ok: true, id };
       }
     }
-    const error = new RelayError('KLAVIYO_NOT_FOUND', 'no Klaviyo profile matches the update’s lookup', {
+    // Urgent and high requests travel in topics of their own, so the event that creates this profile (a
+    // Shipping Update, say) can still be on its way: not found is "not yet", retried with the profile's
+    // later requests waiting behind it, and dead-lettered (DELIVERY_EXPIRED) only after the maximum age.
+    const error = new RelayError('PROFILE_NOT_FOUND_YET', 'no Klaviyo profile matches the update’s lookup yet', {
       detail: { lookupFields: lookups.map((lookup) => lookup.field) },
     });
-    return { ok: false, outcome: { status: 'failed-permanently', request, error, httpStatus: undefined } };
+    return { ok: false, outcome: failure(request, error) };
   }
 
   /** One profile's requests, in order; a retry-later or halt holds back the rest of that profile. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEventRequest } from '../../../test/delivery/fixtures.ts';
+import { createEventRequest, updateProfileRequest } from '../../../test/delivery/fixtures.ts';
 import type { KlaviyoClient } from '../client/client.ts';
 import { createRateLimiter, type FamilyLimits } from '../rate-limit/limiter.ts';
 import { createVirtualClock } from '../rate-limit/virtual-clock.ts';
@@ -114,5 +114,35 @@ describe('deliverer: urgency classes and the bulk lane', () => {
       'create',
       'create',
     ]);
+  });
+});
+
+describe('deliverer: a profile update whose profile Klaviyo does not know yet', () => {
+  it('is retried later, not dead-lettered, and not counted as a Klaviyo outage', async () => {
+    const { client } = recordingClient();
+    const patched: string[] = [];
+    const unknownYet: KlaviyoClient = {
+      ...client,
+      async getProfiles() {
+        return { ok: true, status: 200, rateLimit: NONE, value: { ids: [] } };
+      },
+      async updateProfile(id) {
+        patched.push(id);
+        return { ok: true, status: 200, rateLimit: NONE, value: undefined };
+      },
+    };
+    const deliverer = createDeliverer({
+      client: unknownYet,
+      limiter: createRateLimiter({ limits: limits({ perSecond: 50, perMinute: 3_000 }) }),
+      backoff: { baseMs: 10, capMs: 10, random: () => 0 },
+    });
+    const [outcome] = await deliverer.deliver([
+      updateProfileRequest(1, { email: 'old@example.com' }, 'new@example.com'),
+    ]);
+    expect(outcome?.status).toBe('retry-later');
+    if (outcome?.status !== 'retry-later') return;
+    expect(outcome.error.code).toBe('PROFILE_NOT_FOUND_YET');
+    expect(outcome.error.signalsOutage).toBe(false);
+    expect(patched).toEqual([]);
   });
 });

@@ -524,9 +524,11 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
             letters.push({ entry, error: outcome.error });
             break;
           case 'retry-later': {
-            // Only the outbound topic's failures trip the breaker: one request failing for ever in the retry
-            // topic is that request's problem, not a Klaviyo outage that should pause everyone.
-            if (!isRetry) breaker.recordFailure(family, settledNow, outcome.error.retryAfterMs);
+            // Only the outbound topic's failures that can mean an outage trip the breaker: one request failing
+            // for ever in the retry topic, or a profile not created yet, is that request's problem, not a
+            // Klaviyo outage that should pause everyone.
+            if (!isRetry && outcome.error.signalsOutage)
+              breaker.recordFailure(family, settledNow, outcome.error.retryAfterMs);
             // The request's own backoff (Klaviyo's Retry-After when longer): a request that fails for ever
             // is tried ever more rarely, up to the cap, not every few hundred milliseconds for a day. While
             // the family's breaker is tripped, the breaker alone paces it: when the outage ends, every
