@@ -20,6 +20,11 @@ interface PolicyRow {
   readonly stage: Stage | 'infra';
   readonly action: Action;
   readonly summary: string;
+  /**
+   * false for a retry that concerns one request, not the health of Klaviyo: the circuit breaker, which
+   * pauses a whole endpoint family, does not count it.
+   */
+  readonly outage?: false;
 }
 
 /**
@@ -56,6 +61,13 @@ export const FAILURE_POLICY = {
   KLAVIYO_REJECTED: { stage: 'deliver', action: 'dead-letter', summary: 'Klaviyo rejected the request (400/422)' },
   KLAVIYO_CONFLICT: { stage: 'deliver', action: 'dead-letter', summary: 'Klaviyo reported a conflict (409)' },
   KLAVIYO_NOT_FOUND: { stage: 'deliver', action: 'dead-letter', summary: 'Klaviyo found no such resource (404)' },
+  PROFILE_NOT_FOUND_YET: {
+    stage: 'deliver',
+    action: 'retry',
+    outage: false,
+    summary:
+      'no Klaviyo profile matches a profile update’s lookup yet: the event that creates the profile may still be on its way in a lower class’s topic',
+  },
   MALFORMED_REQUEST: {
     stage: 'deliver',
     action: 'dead-letter',
@@ -127,6 +139,12 @@ export class RelayError extends Error {
 
   get action(): Action {
     return FAILURE_POLICY[this.code].action;
+  }
+
+  /** True for a retry that may mean Klaviyo itself is failing (what the circuit breaker counts). */
+  get signalsOutage(): boolean {
+    const row: PolicyRow = FAILURE_POLICY[this.code];
+    return row.action === 'retry' && row.outage !== false;
   }
 
   /** True when trying the same thing again later may succeed (kafkajs calls this `retriable`). */

@@ -103,6 +103,7 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
         groupId: config.relay.projectorGroup,
         topics: sourceTopics,
         outboundTopic: config.relay.outboundTopic,
+        urgency: config.relay.urgency,
         decode,
         project: projectEvent,
         metrics,
@@ -145,6 +146,7 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
           backoff: { ...DEFAULT_BACKOFF, random: Math.random },
           maxInFlight: config.klaviyo.maxConnections,
           bulkEligibleMetrics: new Set(config.relay.bulkEligibleMetrics),
+          urgency: config.relay.urgency,
         }),
         { backlog: config.relay.bulkBacklogThreshold, ageMs: config.relay.bulkAgeThresholdMs },
       );
@@ -168,6 +170,7 @@ export async function startRelay(config: Config, deps: RelayDependencies = {}): 
         commitIntervalMs: config.delivery.commitIntervalMs,
         backlogDegradedAgeMs: config.delivery.backlogDegradedAgeMs,
         maxUnsettledPerPartition: config.delivery.maxUnsettledPerPartition,
+        urgency: config.relay.urgency,
         onShareChange: (fraction) => {
           if (fraction > 0) limiter.setShare(Math.min(1, fraction));
         },

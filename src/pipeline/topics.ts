@@ -1,6 +1,6 @@
 /**
- * The topics the relay needs, created on start when missing: the domain topics, the outbound topic and its
- * `.retry`, each one's `.dlq`, the `.parked` topics of the replay tool and the audit topic. Existing topics are left as
+ * The topics the relay needs, created on start when missing: the domain topics, the outbound topics (one
+ * per class group, see `classTopic`) and their `.retry`, each `.dlq`, the `.parked` topics of the replay tool and the audit topic. Existing topics are left as
  * they are (their partition count is the operator's decision). `relayTopics` is pure; `ensureTopics`
  * is the adapter.
  *
@@ -11,6 +11,7 @@
  */
 import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import { RelayError } from '../errors.ts';
+import type { UrgencyClass } from '../klaviyo/urgency.ts';
 import { deadLetterTopic, parkedTopic } from './source-record.ts';
 
 export interface TopicLayout {
@@ -25,7 +26,24 @@ export function relayTopics(layout: TopicLayout): string[] {
     deadLetterTopic(topic),
     parkedTopic(deadLetterTopic(topic)),
   ]);
-  return [...new Set([...withDeadLetters, retryTopic(layout.outboundTopic), layout.auditTopic])];
+  const outbound = outboundTopics(layout.outboundTopic);
+  return [...new Set([...withDeadLetters, ...outbound, ...outbound.map(retryTopic), layout.auditTopic])];
+}
+
+/**
+ * The outbound topic a request of `urgency` goes to: urgent and high requests each have their own
+ * (`klaviyo.requests.urgent`, `klaviyo.requests.high`), normal and low share `klaviyo.requests`. A topic is
+ * first-in first-out per partition, so a class in a topic of its own never waits behind a lower class's
+ * backlog in Kafka; the dispatcher reads them all and the limiter serves the higher class first. Every one
+ * dead-letters to the base topic's `.dlq` (one place for the replay tool).
+ */
+export function classTopic(outboundTopic: string, urgency: UrgencyClass): string {
+  return urgency === 'urgent' || urgency === 'high' ? `${outboundTopic}.${urgency}` : outboundTopic;
+}
+
+/** Every outbound topic of the relay, most urgent first. */
+export function outboundTopics(outboundTopic: string): string[] {
+  return [classTopic(outboundTopic, 'urgent'), classTopic(outboundTopic, 'high'), outboundTopic];
 }
 
 /**
@@ -53,16 +71,17 @@ export const DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
 
 /** Creates every missing topic of the relay (the audit topic with one partition); returns those created. */
 export async function ensureRelayTopics(admin: Admin, layout: TopicLayout, settings: TopicSettings): Promise<string[]> {
-  const primaries = [...new Set([...layout.sourceTopics, layout.outboundTopic])];
+  const outbound = outboundTopics(layout.outboundTopic);
+  const primaries = [...new Set([...layout.sourceTopics, ...outbound])];
   const created = await ensureTopics(admin, primaries, settings);
-  // The retry topic takes the outbound topic's partition count, whatever created that one.
-  const retry = retryTopic(layout.outboundTopic);
-  if (!(await admin.listTopics()).includes(retry)) {
-    const outboundPartitions = await partitionCount(admin, layout.outboundTopic);
+  // Each retry topic takes its outbound topic's partition count, whatever created that one.
+  const retries = outbound.map(retryTopic);
+  for (const topic of outbound) {
+    const retry = retryTopic(topic);
+    if ((await admin.listTopics()).includes(retry)) continue;
+    const outboundPartitions = await partitionCount(admin, topic);
     // A retry record is its outbound record plus a few small headers: the same headroom as a dead letter.
-    const limit = (await maxMessageBytes(admin, [layout.outboundTopic]).catch(() => new Map<string, number>())).get(
-      layout.outboundTopic,
-    );
+    const limit = (await maxMessageBytes(admin, [topic]).catch(() => new Map<string, number>())).get(topic);
     const configEntries =
       limit === undefined
         ? undefined
@@ -72,7 +91,7 @@ export async function ensureRelayTopics(admin: Admin, layout: TopicLayout, setti
     );
   }
   const deadLetters = relayTopics(layout).filter(
-    (topic) => topic !== layout.auditTopic && topic !== retry && !primaries.includes(topic),
+    (topic) => topic !== layout.auditTopic && !retries.includes(topic) && !primaries.includes(topic),
   );
   const existing = new Set(await admin.listTopics());
   // Only when there is a dead-letter topic to create; a principal without DescribeConfigs rights gets the

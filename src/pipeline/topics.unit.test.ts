@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { relayTopics } from './topics.ts';
 
 describe('relayTopics', () => {
-  it('lists each topic with its dead letters and their parking, plus the outbound retry topic and the audit topic, once each', () => {
+  it('lists each topic with its dead letters and their parking, plus the outbound class topics with their retry topics and the audit topic, once each', () => {
     const topics = relayTopics({
       sourceTopics: ['identity.account.events', 'commerce.order.events', 'identity.account.events'],
       outboundTopic: 'klaviyo.requests',
@@ -18,6 +18,10 @@ describe('relayTopics', () => {
       'klaviyo.requests',
       'klaviyo.requests.dlq',
       'klaviyo.requests.dlq.parked',
+      'klaviyo.requests.urgent',
+      'klaviyo.requests.high',
+      'klaviyo.requests.urgent.retry',
+      'klaviyo.requests.high.retry',
       'klaviyo.requests.retry',
       'klaviyo-relay.audit',
     ]);

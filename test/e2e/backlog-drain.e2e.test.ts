@@ -13,8 +13,8 @@ import type { DomainEventOf } from '../../src/domain/events.ts';
 import { loadExample } from '../../src/domain/examples.ts';
 import { startRelay } from '../../src/main.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { createSandbox, type Sandbox } from '../../src/sandbox/server.ts';
-import { GOOD_KEY, publish, relayConfig, relayEnv, uniqueLayout, until } from './relay-harness.ts';
+import type { Sandbox } from '../../src/sandbox/server.ts';
+import { publish, relayConfig, relayEnv, scaledSandbox, uniqueLayout, until } from './relay-harness.ts';
 
 const WINDOWS = { burstMs: 1_000, steadyMs: 10_000 };
 const LIMITS = { perSecond: 60, perMinute: 150 };
@@ -26,13 +26,7 @@ const BACKLOG = 1_500;
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-  sandbox = await createSandbox({
-    port: 0,
-    host: '127.0.0.1',
-    apiKeys: [GOOD_KEY],
-    windows: WINDOWS,
-    limits: { events: LIMITS, profiles: LIMITS, bulk: { perSecond: 10, perMinute: 150 } },
-  });
+  sandbox = await scaledSandbox(WINDOWS, LIMITS);
 });
 afterAll(async () => {
   await sandbox.close();

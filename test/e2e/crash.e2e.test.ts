@@ -10,6 +10,7 @@ import { loadExample } from '../../src/domain/examples.ts';
 import { createSandbox, type Sandbox } from '../../src/sandbox/server.ts';
 import { consumeUntil, testKafka, uniqueName } from '../support/kafka-test-kit.ts';
 import { createTopicsFor } from '../pipeline/topics-helper.ts';
+import { outboundTopics } from '../../src/pipeline/topics.ts';
 import {
   GOOD_KEY,
   allExamples,
@@ -101,7 +102,8 @@ describe('crash safety', () => {
     );
 
     const outbound = await consumeUntil(kafka.consumer({ groupId: uniqueName('crash-rc'), readUncommitted: false }), {
-      topics: [layout.outboundTopic],
+      // Every class topic: the projector writes each request to its class's (topics.ts classTopic).
+      topics: outboundTopics(layout.outboundTopic),
       count: expected.length,
       settleMs: 1_000,
     });

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config/config.ts';
 import type { DomainEvent, DomainEventType } from '../../src/domain/events.ts';
 import { EXAMPLES_DIR, loadExample } from '../../src/domain/examples.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import { createSandbox, type Sandbox } from '../../src/sandbox/server.ts';
 import { createProjectionContext } from '../../src/projection/context.ts';
 import { project } from '../../src/projection/project.ts';
 import { loadRoutingRules } from '../../src/projection/routing/load.ts';
@@ -102,6 +103,20 @@ export async function publish(topic: string, items: readonly (DomainEvent | Buff
   } finally {
     await producer.disconnect();
   }
+}
+
+/** A sandbox with Klaviyo's windows scaled down and `limits` for Create Event and profiles (bulk: Klaviyo's). */
+export function scaledSandbox(
+  windows: { readonly burstMs: number; readonly steadyMs: number },
+  limits: { readonly perSecond: number; readonly perMinute: number },
+): Promise<Sandbox> {
+  return createSandbox({
+    port: 0,
+    host: '127.0.0.1',
+    apiKeys: [GOOD_KEY],
+    windows,
+    limits: { events: limits, profiles: limits, bulk: { perSecond: 10, perMinute: 150 } },
+  });
 }
 
 export { until } from '../support/until.ts';

@@ -5,6 +5,7 @@
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/domain/events.ts';
+import { classTopic } from '../../src/pipeline/topics.ts';
 import type { Sandbox } from '../../src/sandbox/server.ts';
 import { expectedEvents, relayConfig } from '../e2e/relay-harness.ts';
 import { testEndpoints, testKafka } from '../support/kafka-test-kit.ts';
@@ -53,12 +54,17 @@ function stickForEver(uniqueId: string): void {
   );
 }
 
-/** The dispatcher group's committed offset on partition 0 of the outbound topic (-1 when none). */
+/** The stuck request is an Updated Email: a high-class request, in the outbound topic of its class. */
+function stuckTopic(layout: RelayLayout): string {
+  return classTopic(layout.outboundTopic, 'high');
+}
+
+/** The dispatcher group's committed offset on partition 0 of the stuck request's outbound topic (-1 when none). */
 async function committedOutbound(kafka: Kafka, layout: RelayLayout): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [offsets] = await admin.fetchOffsets({ groupId: layout.dispatcherGroup, topics: [layout.outboundTopic] });
+    const [offsets] = await admin.fetchOffsets({ groupId: layout.dispatcherGroup, topics: [stuckTopic(layout)] });
     return Number(offsets!.partitions.find((entry) => entry.partition === 0)?.offset ?? -1);
   } finally {
     await admin.disconnect();
@@ -97,7 +103,7 @@ describe('a stuck head and crashes', () => {
       await until(() => hasAll(sandbox, others), 60_000, 'everything but the stuck request delivered');
       // The outbound topic is written in transactions: its end holds commit markers no consumer sees, so
       // "committed past everything" is one past its last request.
-      const outbound = await readTopic(kafka, layout.outboundTopic, 1_000);
+      const outbound = await readTopic(kafka, stuckTopic(layout), 1_000);
       const last = Math.max(...outbound.map((record) => Number(record.offset)));
       stuckOffset = Number(outbound.find((record) => record.value?.includes(stuck.uniqueId))?.offset ?? NaN);
       await until(

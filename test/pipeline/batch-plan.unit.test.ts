@@ -3,6 +3,8 @@ import { RelayError } from '../../src/errors.ts';
 import { DLQ_HEADER, readDeadLetterHeaders } from '../../src/pipeline/dead-letter/headers.ts';
 import { OUTBOUND_HEADER } from '../../src/pipeline/outbound-record.ts';
 import { createPlanBuilder, planTransaction } from '../../src/pipeline/projector/batch-plan.ts';
+import { urgencyRules } from '../../src/klaviyo/urgency.ts';
+import * as delivery from '../delivery/fixtures.ts';
 import { createEventRequest, sourceRecord } from './fixtures.ts';
 
 const context = {
@@ -14,6 +16,33 @@ const context = {
 };
 
 describe('planTransaction', () => {
+  it('routes each request to its class topic; a profile PATCH goes with the Updated Email it precedes', () => {
+    const patch = delivery.updateProfileRequest(7, { external_id: 'c-7' }, 'new@example.com');
+    const updated = {
+      ...delivery.createEventRequest(7, { profile: 'c-7', metric: 'Updated Email' }),
+      source: patch.source,
+    };
+    const topicsOf = (plan: ReturnType<typeof planTransaction>) =>
+      plan.topicMessages.map((entry) => [entry.topic, entry.messages.map((message) => String(message.key))]);
+    const requests = [
+      createEventRequest('p1', 'o1', 'Ordered Product'),
+      createEventRequest('p2', 'r2', 'Reset Password'),
+      createEventRequest('p3', 's3', 'Shipping Update'),
+      patch,
+      updated,
+    ];
+    const project = { kind: 'project' as const, eventType: 'Mixed', requests };
+    expect(topicsOf(planTransaction([{ record: sourceRecord('1', 'ok'), outcome: project }], context))).toEqual([
+      ['klaviyo.requests', ['external_id:p1', 'external_id:p3']],
+      ['klaviyo.requests.urgent', ['external_id:p2']],
+      ['klaviyo.requests.high', ['c-7', 'c-7']],
+    ]);
+    // An operator who makes Updated Email urgent moves its PATCH with it.
+    const urgentEmail = { ...context, urgency: urgencyRules({ 'Updated Email': 'urgent' }) };
+    const plan = planTransaction([{ record: sourceRecord('1', 'ok'), outcome: project }], urgentEmail);
+    expect(topicsOf(plan)[1]).toEqual(['klaviyo.requests.urgent', ['external_id:p2', 'c-7', 'c-7']]);
+  });
+
   it('writes requests keyed by profile, dead letters with original bytes and context, and the next offset', () => {
     const poison = sourceRecord('11', '\u0000garbage');
     const plan = planTransaction(
@@ -45,7 +74,7 @@ describe('planTransaction', () => {
     const [outbound, dlq] = plan.topicMessages;
     expect(outbound?.topic).toBe('klaviyo.requests');
     expect(outbound?.messages.map((message) => message.key)).toEqual(['external_id:p1', 'external_id:p2']);
-    expect(outbound?.messages[0]?.headers?.[OUTBOUND_HEADER.metric]).toBe('Placed Order');
+    expect(outbound?.messages[0]?.headers?.[OUTBOUND_HEADER.metric]).toBe('Shipping Update');
     expect(dlq?.topic).toBe('commerce.order.events.dlq');
     const letter = dlq?.messages[0];
     expect(letter?.key).toEqual(poison.key);

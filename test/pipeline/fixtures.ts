@@ -2,7 +2,8 @@
 import type { CreateEventRequest } from '../../src/klaviyo/request.ts';
 import type { SourceRecord } from '../../src/pipeline/source-record.ts';
 
-export function createEventRequest(profile: string, uniqueId: string, metric = 'Placed Order'): CreateEventRequest {
+/** A normal-class metric by default: the projector writes it to the base outbound topic (topics.ts classTopic). */
+export function createEventRequest(profile: string, uniqueId: string, metric = 'Shipping Update'): CreateEventRequest {
   return {
     v: 1,
     kind: 'create-event',

@@ -4,8 +4,11 @@
  * rate-limit grant second, so a granted request goes on the wire at once (grants queued behind busy pool
  * connections would bunch up and break Klaviyo's windows). Transient failures are retried in-process a few
  * times (full-jitter backoff, 429s through the limiter's full Retry-After pause), then reported as
- * `retry-later`. Bulk-eligible events (bulk-plan.ts: configured metrics, anything backfilled) can take the
- * bulk lane; the others never do.
+ * `retry-later`. Every request carries its urgency class (urgency.ts's `classifyRequests`) into both waits:
+ * the permits (permits.ts: some reserved for urgent, served by class) and the limiter's queue, so an urgent
+ * request never waits behind a backlog of lower ones. Bulk-eligible events (bulk-plan.ts: configured metrics,
+ * anything backfilled) take the bulk lane whenever the Create Event lane has a backlog (or the caller asks
+ * for it); the others never do.
  */
 import { RelayError } from '../../errors.ts';
 import type { KlaviyoClient, KlaviyoResult } from '../client/client.ts';
@@ -19,8 +22,10 @@ import {
   type UpdateProfileRequest,
 } from '../request.ts';
 import { backoffDelayMs, parseKlaviyoErrors, type BackoffParameters } from '../retry-policy.ts';
+import { classifyRequests, DEFAULT_URGENCY_RULES, type UrgencyClass, type UrgencyRules } from '../urgency.ts';
 import {
   blamedRequests,
+  createLaneHasBacklog,
   DEFAULT_BULK_ELIGIBLE_METRICS,
   isBulkEligible,
   planBulkJobs,
@@ -29,6 +34,7 @@ import {
   KLAVIYO_BULK_LIMITS,
 } from './bulk-plan.ts';
 import { outcomeForError, type DeliveryOutcome } from './outcome.ts';
+import { createClassPermits, defaultUrgentReserve } from './permits.ts';
 
 export interface DelivererOptions {
   readonly client: KlaviyoClient;
@@ -43,11 +49,20 @@ export interface DelivererOptions {
   readonly bulkLimits?: BulkLimits;
   /** Metrics that may take the bulk lane (anything backfilled may too); default: Ordered Product. */
   readonly bulkEligibleMetrics?: ReadonlySet<string>;
+  /** Classes per metric and the promotion rule (config.relay.urgency); default: the guide's. */
+  readonly urgency?: UrgencyRules;
+  /** In-flight permits only urgent requests may take; default one per 16 (at least one). */
+  readonly urgentReservedPermits?: number;
+  /** Bulk-eligible events take the bulk lane once Create Event's waiting work exceeds this. Default 1 s. */
+  readonly createLaneBacklogMs?: number;
   readonly clock?: Clock;
 }
 
 export interface DeliverOptions {
-  /** Send eligible events (bulk-eligible, not behind a profile update in this batch) as bulk jobs. */
+  /**
+   * Send eligible events (bulk-eligible, not behind a profile update in this batch) as bulk jobs even when
+   * the Create Event lane has no backlog of its own (the dispatcher is catching up on Kafka).
+   */
   readonly useBulkLane?: boolean;
   /**
    * Abandons what has not gone on the wire yet (waits for a connection, a rate-limit slot or a backoff):
@@ -67,7 +82,14 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   const { client, limiter, backoff } = options;
   const clock = options.clock ?? SYSTEM_CLOCK;
   const maxAttempts = options.maxAttempts ?? 3;
-  const permits = createSemaphore(options.maxInFlight ?? 32);
+  const maxInFlight = options.maxInFlight ?? 32;
+  const rules = options.urgency ?? DEFAULT_URGENCY_RULES;
+  const permits = createClassPermits({
+    size: maxInFlight,
+    reservedForUrgent: options.urgentReservedPermits ?? defaultUrgentReserve(maxInFlight),
+    promoteAfterMs: rules.promoteAfterMs,
+    clock,
+  });
   const bulkPermits = createSemaphore(options.maxBulkJobsInFlight ?? 4);
   const bulkLimits = options.bulkLimits ?? KLAVIYO_BULK_LIMITS;
   const bulkEligibleMetrics = options.bulkEligibleMetrics ?? DEFAULT_BULK_ELIGIBLE_METRICS;
@@ -78,14 +100,15 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     family: RateFamily,
     call: () => Promise<KlaviyoResult<T>>,
     signal: AbortSignal | undefined,
+    urgency: UrgencyClass,
   ): Promise<KlaviyoResult<T>> {
     let result: KlaviyoResult<T> | undefined;
     for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
       if (halt) return { ok: false, error: halt, rateLimit: { policies: [] } };
-      if (signal?.aborted || !(await permits.acquire(signal))) return aborted(family);
+      if (signal?.aborted || !(await permits.acquire(urgency, signal))) return aborted(family);
       let grant;
       try {
-        grant = await limiter.acquire(family, signal);
+        grant = await limiter.acquire(family, { ...(signal ? { signal } : {}), urgency });
       } catch (error) {
         permits.release();
         if (error instanceof AcquireAbortedError) return aborted(family);
@@ -118,26 +141,32 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     return outcomeForError(request, error, backoffDelayMs(attempt, backoff));
   }
 
-  async function deliverOne(request: KlaviyoRequest, signal: AbortSignal | undefined): Promise<DeliveryOutcome> {
+  async function deliverOne(
+    request: KlaviyoRequest,
+    urgency: UrgencyClass,
+    signal: AbortSignal | undefined,
+  ): Promise<DeliveryOutcome> {
     if (request.kind === 'create-event') {
-      const result = await send('events', () => client.createEvent(request.body), signal);
+      const result = await send('events', () => client.createEvent(request.body), signal, urgency);
       return result.ok
         ? { status: 'delivered', request, lane: 'create', httpStatus: result.status }
         : failure(request, result.error);
     }
-    return updateProfile(request, signal);
+    return updateProfile(request, urgency, signal);
   }
 
   async function updateProfile(
     request: UpdateProfileRequest,
+    urgency: UrgencyClass,
     signal: AbortSignal | undefined,
   ): Promise<DeliveryOutcome> {
     const known =
       request.profileId ?? (request.body.data.id !== UNRESOLVED_PROFILE_ID ? request.body.data.id : undefined);
-    const resolved = known === undefined ? await resolveProfileId(request, signal) : { ok: true as const, id: known };
+    const resolved =
+      known === undefined ? await resolveProfileId(request, urgency, signal) : { ok: true as const, id: known };
     if (!resolved.ok) return resolved.outcome;
     const body = { data: { ...request.body.data, id: resolved.id } };
-    const result = await send('profiles', () => client.updateProfile(resolved.id, body), signal);
+    const result = await send('profiles', () => client.updateProfile(resolved.id, body), signal, urgency);
     if (!result.ok) return failure(request, result.error);
     // The profile's identifiers changed: cached lookups by the old ones are stale, and the next holder of
     // an old identifier is someone else.
@@ -147,6 +176,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
 
   async function resolveProfileId(
     request: UpdateProfileRequest,
+    urgency: UrgencyClass,
     signal: AbortSignal | undefined,
   ): Promise<{ ok: true; id: string } | { ok: false; outcome: DeliveryOutcome }> {
     const lookups = [
@@ -157,7 +187,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       const cacheKey = lookupKey(lookup.field, lookup.value);
       const cached = profileIds.get(cacheKey);
       if (cached) return { ok: true, id: cached };
-      const result = await send('profiles', () => client.getProfiles(lookup), signal);
+      const result = await send('profiles', () => client.getProfiles(lookup), signal, urgency);
       if (!result.ok) return { ok: false, outcome: failure(request, result.error) };
       const id = result.value.ids[0];
       if (id !== undefined) {
@@ -166,15 +196,19 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
         return { ok: true, id };
       }
     }
-    const error = new RelayError('KLAVIYO_NOT_FOUND', 'no Klaviyo profile matches the update’s lookup', {
+    // Urgent and high requests travel in topics of their own, so the event that creates this profile (a
+    // Shipping Update, say) can still be on its way: not found is "not yet", retried with the profile's
+    // later requests waiting behind it, and dead-lettered (DELIVERY_EXPIRED) only after the maximum age.
+    const error = new RelayError('PROFILE_NOT_FOUND_YET', 'no Klaviyo profile matches the update’s lookup yet', {
       detail: { lookupFields: lookups.map((lookup) => lookup.field) },
     });
-    return { ok: false, outcome: { status: 'failed-permanently', request, error, httpStatus: undefined } };
+    return { ok: false, outcome: failure(request, error) };
   }
 
   /** One profile's requests, in order; a retry-later or halt holds back the rest of that profile. */
   async function deliverInOrder(
     requests: readonly KlaviyoRequest[],
+    classes: ReadonlyMap<KlaviyoRequest, UrgencyClass>,
     into: Map<KlaviyoRequest, DeliveryOutcome>,
     signal: AbortSignal | undefined,
   ) {
@@ -189,7 +223,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
         into.set(request, { ...blocker, request, httpStatus: undefined });
         continue;
       }
-      const outcome = await deliverOne(request, signal);
+      const outcome = await deliverOne(request, classes.get(request) ?? 'normal', signal);
       into.set(request, outcome);
       if (outcome.status === 'retry-later' || outcome.status === 'halted') blocker = outcome;
     }
@@ -205,7 +239,8 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     let result;
     if (await bulkPermits.acquire(signal)) {
       try {
-        result = await send('bulk', () => client.bulkCreateEvents(job.body), signal);
+        // Bulk jobs have a family of their own; they carry what can wait.
+        result = await send('bulk', () => client.bulkCreateEvents(job.body), signal, 'low');
       } finally {
         bulkPermits.release();
       }
@@ -263,16 +298,32 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     await Promise.all(plan.jobs.map((job) => sendJob(job, into, 0, signal)));
   }
 
+  /**
+   * Would this batch's Create Event requests, behind what already waits for the events family (its grants
+   * and this deliverer's permits), take longer than `createLaneBacklogMs` at the rate allowed now?
+   */
+  function createLaneBacklogged(batch: readonly KlaviyoRequest[]): boolean {
+    const stats = limiter.stats('events');
+    const fresh = batch.reduce((count, request) => count + (request.kind === 'create-event' ? 1 : 0), 0);
+    return createLaneHasBacklog(
+      { waiting: stats.waiting + permits.waiting() + fresh, allowedPerSecond: stats.allowedPerSecond },
+      options.createLaneBacklogMs ?? 1_000,
+    );
+  }
+
   return {
     async deliver(batch, deliverOptions = {}) {
       const outcomes = new Map<KlaviyoRequest, DeliveryOutcome>();
+      const classified = classifyRequests(batch, rules);
+      const classes = new Map(batch.map((request, index) => [request, classified[index]!]));
+      const useBulkLane = deliverOptions.useBulkLane === true || createLaneBacklogged(batch);
       const bulk: CreateEventRequest[] = [];
       const byProfile = new Map<string, KlaviyoRequest[]>();
       const profilesWithUpdates = new Set<string>();
       for (const request of batch) {
         if (request.kind === 'update-profile') profilesWithUpdates.add(request.profileKey);
         if (
-          deliverOptions.useBulkLane === true &&
+          useBulkLane &&
           isBulkEligible(request, bulkEligibleMetrics) &&
           !profilesWithUpdates.has(request.profileKey)
         ) {
@@ -280,7 +331,9 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
         } else byProfile.set(request.profileKey, [...(byProfile.get(request.profileKey) ?? []), request]);
       }
       await Promise.all([
-        ...[...byProfile.values()].map((requests) => deliverInOrder(requests, outcomes, deliverOptions.signal)),
+        ...[...byProfile.values()].map((requests) =>
+          deliverInOrder(requests, classes, outcomes, deliverOptions.signal),
+        ),
         bulk.length > 0 ? deliverBulkInto(bulk, outcomes, deliverOptions.signal) : Promise.resolve(),
       ]);
       return batch.map((request) => outcomes.get(request)!);

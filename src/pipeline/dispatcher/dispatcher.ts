@@ -1,5 +1,8 @@
 /**
- * The dispatcher: klaviyo.requests (read_committed) → Klaviyo, at least once, in order per profile.
+ * The dispatcher: klaviyo.requests, .high and .urgent (read_committed) → Klaviyo, at least once, in order
+ * per profile. Each request's class reaches the limiter through the delivery engine, which serves the
+ * higher class first; each eachBatch call yields after BATCH_SLICE_MS so that kafkajs fetches again and a
+ * new urgent record is read within about a second, not after a whole backlog.
  *
  * Each partition it owns has a ledger (ledger.ts): the requests fetched and not yet settled. Waves of
  * requests, one per profile, go to the delivery engine; what Klaviyo accepted or what was dead-lettered
@@ -22,6 +25,7 @@ import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Pr
 import { RelayError } from '../../errors.ts';
 import { httpStatusOf } from '../../klaviyo/deliver/outcome.ts';
 import type { KlaviyoRequest } from '../../klaviyo/request.ts';
+import { DEFAULT_URGENCY_RULES, URGENCY_CLASSES, type UrgencyRules } from '../../klaviyo/urgency.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { RelayMetrics } from '../../observability/metrics.ts';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from '../../backoff.ts';
@@ -32,8 +36,9 @@ import { groupErrorCause } from '../kafka/group-errors.ts';
 import { parseOutboundRecord } from '../outbound-record.ts';
 import type { RoleHandle } from '../role.ts';
 import { deadLetterTopic, toSourceRecord, type SourceRecord } from '../source-record.ts';
-import { partitionCount, retryTopic } from '../topics.ts';
+import { outboundTopics as outboundTopicsOf, partitionCount, retryTopic } from '../topics.ts';
 import { createCircuitBreaker } from './circuit-breaker.ts';
+import { addClassBacklog, classInQueue, emptyClassBacklog, type Waiting } from './class-backlog.ts';
 import {
   createPartitionLedger,
   isExpired,
@@ -75,6 +80,10 @@ export interface DispatcherOptions {
   readonly maxUnsettledPerPartition?: number;
   /** Each request's own backoff between attempts. Default 200 ms doubling up to 60 s, full jitter. */
   readonly retryBackoff?: BackoffPolicy;
+  /** Urgency classes (config.relay.urgency), for the per-class metrics; default: the guide's. */
+  readonly urgency?: UrgencyRules;
+  /** How often the per-class backlog gauges are refreshed. Default 1 s. */
+  readonly classMetricsIntervalMs?: number;
   readonly now?: () => Date;
 }
 
@@ -109,8 +118,8 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     failureThreshold: options.breakerThreshold ?? 3,
     backoff: options.backoff ?? { ...DEFAULT_BACKOFF, capMs: 15_000 },
   });
-  // Several outbound topics would each have their own retry topic: nothing below assumes a single one.
-  const outboundTopics = [options.topic];
+  // One outbound topic per class group (topics.ts `outboundTopics`), each with its own retry topic.
+  const outboundTopics = outboundTopicsOf(options.topic);
   const retryOf = new Map(outboundTopics.map((topic) => [topic, retryTopic(topic)]));
   const outboundOfRetry = new Map(outboundTopics.map((topic) => [retryTopic(topic), topic]));
   const ledgers = new Map<string, PartitionLedger<Held>>();
@@ -132,6 +141,8 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
   let totalPartitions = 0;
   /** Endpoint families whose tripped breaker has a probe on the wire: one at a time, across partitions. */
   const probes = new Set<EndpointFamily>();
+  const urgency = options.urgency ?? DEFAULT_URGENCY_RULES;
+  let classMetricsTimer: NodeJS.Timeout | undefined;
 
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
@@ -219,10 +230,11 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     secrets: options.secrets,
   };
 
-  async function writeDeadLetters(outboundTopic: string, letters: readonly DeadLetter[]): Promise<void> {
+  /** Every outbound topic dead-letters to the base topic's `.dlq`: one place for the replay tool. */
+  async function writeDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     const failedAt = now();
-    const topic = deadLetterTopic(outboundTopic);
+    const topic = deadLetterTopic(options.topic);
     await producer.send({
       topic,
       acks: -1,
@@ -413,6 +425,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     let membershipError: unknown;
     let retryDelay = 0;
     let aborted = false;
+    const sliceStarted = Date.now();
     while (payload.isRunning() && !payload.isStale() && !halted && !signal.aborted && !aborted) {
       const nowMs = Date.now();
       // Records that are no request, and requests whose profile waits in the retry topic, leave first.
@@ -425,7 +438,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
         else if (!isRetry && waitsInRetry(outboundTopic, batch.partition, profileKey))
           followers.set(profileKey, entries);
       }
-      await writeDeadLetters(outboundTopic, malformed);
+      await writeDeadLetters(malformed);
       for (const { entry } of malformed) ledger.settle(entry.offset);
       for (const entries of followers.values()) {
         await handToRetry(outboundTopic, batch.partition, entries, nowMs);
@@ -501,6 +514,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
         recordOutcomeMetrics(request, outcome, seconds);
         switch (outcome.status) {
           case 'delivered':
+            options.metrics.classDelivered.inc({ class: classOfHead(ledger, entry.profileKey) });
             breaker.recordSuccess(family);
             ledger.settle(entry.offset);
             break;
@@ -510,9 +524,11 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
             letters.push({ entry, error: outcome.error });
             break;
           case 'retry-later': {
-            // Only the outbound topic's failures trip the breaker: one request failing for ever in the retry
-            // topic is that request's problem, not a Klaviyo outage that should pause everyone.
-            if (!isRetry) breaker.recordFailure(family, settledNow, outcome.error.retryAfterMs);
+            // Only the outbound topic's failures that can mean an outage trip the breaker: one request failing
+            // for ever in the retry topic, or a profile not created yet, is that request's problem, not a
+            // Klaviyo outage that should pause everyone.
+            if (!isRetry && outcome.error.signalsOutage)
+              breaker.recordFailure(family, settledNow, outcome.error.retryAfterMs);
             // The request's own backoff (Klaviyo's Retry-After when longer): a request that fails for ever
             // is tried ever more rarely, up to the cap, not every few hundred milliseconds for a day. While
             // the family's breaker is tripped, the breaker alone paces it: when the outage ends, every
@@ -560,7 +576,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
             outcome satisfies never;
         }
       });
-      await writeDeadLetters(outboundTopic, letters);
+      await writeDeadLetters(letters);
       for (const { entry } of letters) ledger.settle(entry.offset);
       for (const profileKey of leaving) {
         const entries = ledger.entriesOf(profileKey);
@@ -570,6 +586,10 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       if (signal.aborted) break;
       if (Date.now() - lastCommitAt >= commitIntervalMs) await commit();
       await payload.heartbeat();
+      // kafkajs fetches again only once every batch of its last fetch has returned: a partition that drains
+      // its whole backlog in one call would keep a new urgent record unfetched for as long. After a slice
+      // it yields (the ledger keeps its state; the partition is fetched again at once).
+      if (Date.now() - sliceStarted >= BATCH_SLICE_MS) break;
     }
 
     if (membershipError !== undefined) {
@@ -616,6 +636,29 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     }, delayMs);
     resumeTimers.add(timer);
     wakeTimers.set(key, timer);
+  }
+
+  /** The class of a profile's head request, read with what follows it (a PATCH takes its event's class). */
+  function classOfHead(ledger: PartitionLedger<Held>, profileKey: string) {
+    const queue = ledger.entriesOf(profileKey).flatMap((held) => held.item.request ?? []);
+    return classInQueue(queue, urgency);
+  }
+
+  /** relay_class_backlog_requests / _oldest_age_seconds: every ledger's unsettled requests, by class. */
+  function reportClassBacklog(): void {
+    const nowMs = Date.now();
+    const backlog = emptyClassBacklog();
+    for (const ledger of ledgers.values()) {
+      const waiting: Waiting[] = [];
+      for (const entry of ledger.entries()) {
+        if (entry.item.request) waiting.push({ request: entry.item.request, timestampMs: entry.timestampMs });
+      }
+      addClassBacklog(backlog, waiting, urgency, nowMs);
+    }
+    for (const name of URGENCY_CLASSES) {
+      options.metrics.classBacklog.set({ class: name }, backlog[name].requests);
+      options.metrics.classOldestAge.set({ class: name }, Math.max(0, backlog[name].oldestAgeMs) / 1000);
+    }
   }
 
   function reportBacklog(ledger: PartitionLedger<Held>, highWatermark: string): void {
@@ -667,13 +710,16 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       stopping = new AbortController();
       await admin.connect();
       totalPartitions = await partitionCount(admin, options.topic);
-      const retryPartitions = await partitionCount(admin, retryTopic(options.topic));
-      if (retryPartitions !== totalPartitions) {
-        await admin.disconnect();
-        throw new RelayError(
-          'CONFIG_INVALID',
-          `${retryTopic(options.topic)} has ${retryPartitions} partitions, ${options.topic} has ${totalPartitions}: they must match (create the retry topic with the outbound topic's partition count)`,
-        );
+      for (const topic of outboundTopics) {
+        const partitions = await partitionCount(admin, topic);
+        const retryPartitions = await partitionCount(admin, retryTopic(topic));
+        if (retryPartitions !== partitions) {
+          await admin.disconnect();
+          throw new RelayError(
+            'CONFIG_INVALID',
+            `${retryTopic(topic)} has ${retryPartitions} partitions, ${topic} has ${partitions}: they must match (create the retry topic with the outbound topic's partition count)`,
+          );
+        }
       }
       await producer.connect();
       await consumer.connect();
@@ -681,9 +727,14 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        // A slot per partition: a batch waiting for the limiter must never keep an urgent partition's batch
+        // from running (kafkajs runs at most this many eachBatch calls at once).
+        partitionsConsumedConcurrently:
+          options.partitionsConsumedConcurrently ?? Math.max(3, totalPartitions * 2 * outboundTopics.length),
         eachBatch,
       });
+      classMetricsTimer = setInterval(reportClassBacklog, options.classMetricsIntervalMs ?? 1_000);
+      classMetricsTimer.unref();
       log.info({ topic: options.topic, groupId: options.groupId, totalPartitions }, 'started');
     },
     async stop() {
@@ -693,6 +744,7 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
       await Promise.allSettled([...activeBatches]);
       for (const timer of resumeTimers) clearTimeout(timer);
       resumeTimers.clear();
+      clearInterval(classMetricsTimer);
       await consumer.stop();
       await consumer.disconnect();
       await producer.disconnect();
@@ -701,6 +753,9 @@ export function createDispatcher(options: DispatcherOptions): RoleHandle {
     },
   };
 }
+
+/** How long one eachBatch call delivers waves before it yields to the fetch loop (see processBatch). */
+const BATCH_SLICE_MS = 1_000;
 
 /** How often a waiting wave asks kafkajs to heartbeat; kafkajs sends one per its heartbeatInterval (3 s). */
 const KEEP_ALIVE_INTERVAL_MS = 1_000;

@@ -1,6 +1,7 @@
 /**
- * Adapts the delivery engine of src/klaviyo/deliver to the dispatcher's DeliverBatch port: chooses the
- * bulk lane when the dispatcher is catching up (RELAY_BULK_BACKLOG_THRESHOLD / _AGE_THRESHOLD_MS) and turns
+ * Adapts the delivery engine of src/klaviyo/deliver to the dispatcher's DeliverBatch port: asks for the
+ * bulk lane when the dispatcher is catching up on Kafka (RELAY_BULK_BACKLOG_THRESHOLD / _AGE_THRESHOLD_MS;
+ * the engine also takes it on its own whenever the Create Event lane has a backlog) and turns
  * anything thrown into a retry (never a lost request). The engine's outcomes pass through as they are,
  * with the HTTP status Klaviyo really answered.
  */

@@ -64,6 +64,8 @@ export interface PartitionLedger<T> {
   /** When the earliest waiting profile head becomes due (epoch ms), or undefined when none waits. */
   nextDueMs(): number | undefined;
   size(): number;
+  /** Every unsettled entry, in offset order. */
+  entries(): IterableIterator<LedgerEntry<T>>;
   /** Kafka timestamp of the oldest unsettled entry. */
   oldestTimestampMs(): number | undefined;
 }
@@ -153,6 +155,7 @@ export function createPartitionLedger<T>(topic: string, partition: number): Part
       return due;
     },
     size: () => entries.size,
+    entries: () => entries.values(),
     oldestTimestampMs() {
       const first = entries.values().next();
       return first.done ? undefined : first.value.timestampMs;

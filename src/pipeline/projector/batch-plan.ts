@@ -4,6 +4,8 @@
  * Pure: the clock and the service identity come in as arguments.
  */
 import type { Message, TopicMessages } from 'kafkajs';
+import { classifyRequests, DEFAULT_URGENCY_RULES, type UrgencyRules } from '../../klaviyo/urgency.ts';
+import { classTopic } from '../topics.ts';
 import { deadLetterMessage } from '../dead-letter/message.ts';
 import { deadLetterTopic, nextOffset, type SourceRecord } from '../source-record.ts';
 import { toOutboundMessage } from '../outbound-record.ts';
@@ -17,7 +19,10 @@ export interface SettledRecord {
 }
 
 export interface PlanContext {
+  /** The base outbound topic; each request goes to its class's topic (topics.ts `classTopic`). */
   readonly outboundTopic: string;
+  /** Classes per metric (config.relay.urgency); default: the guide's. */
+  readonly urgency?: UrgencyRules;
   readonly consumerGroup: string;
   readonly serviceVersion: string;
   readonly now: Date;
@@ -46,7 +51,12 @@ export interface PlanBuilder {
 }
 
 export function createPlanBuilder(context: PlanContext): PlanBuilder {
-  const outbound: TopicMessages = { topic: context.outboundTopic, messages: [] };
+  const outbound = new Map<string, TopicMessages>();
+  const outboundOf = (topic: string): TopicMessages => {
+    const target = outbound.get(topic) ?? { topic, messages: [] };
+    outbound.set(topic, target);
+    return target;
+  };
   const deadLetters = new Map<string, TopicMessages>();
   let first: SettledRecord | undefined;
   let last: SettledRecord | undefined;
@@ -65,7 +75,11 @@ export function createPlanBuilder(context: PlanContext): PlanBuilder {
       last = settled;
       count += 1;
       if (outcome.kind === 'project') {
-        for (const request of outcome.requests) push(outbound, toOutboundMessage(request));
+        // Classified together: a profile PATCH goes to the topic of the Updated Email it precedes.
+        const classes = classifyRequests(outcome.requests, context.urgency ?? DEFAULT_URGENCY_RULES);
+        outcome.requests.forEach((request, index) => {
+          push(outboundOf(classTopic(context.outboundTopic, classes[index]!)), toOutboundMessage(request));
+        });
         requestCount += outcome.requests.length;
         return;
       }
@@ -91,7 +105,7 @@ export function createPlanBuilder(context: PlanContext): PlanBuilder {
     build() {
       if (first === undefined || last === undefined) throw new RangeError('a transaction needs at least one record');
       return {
-        topicMessages: [...(outbound.messages.length > 0 ? [outbound] : []), ...deadLetters.values()],
+        topicMessages: [...outbound.values(), ...deadLetters.values()],
         firstOffset: first.record.offset,
         commitOffset: nextOffset(last.record.offset),
         requestCount,

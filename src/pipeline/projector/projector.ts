@@ -10,6 +10,7 @@
  * on. Stopping mid-batch leaves the rest uncommitted for the next owner.
  */
 import type { Consumer, EachBatchPayload, Kafka, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import type { UrgencyRules } from '../../klaviyo/urgency.ts';
 import { RelayError, type RelayErrorCode } from '../../errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { RelayMetrics } from '../../observability/metrics.ts';
@@ -30,6 +31,8 @@ export interface ProjectorOptions<E extends TypedEvent> {
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly outboundTopic: string;
+  /** Classes per metric: each request goes to its class's outbound topic (topics.ts `classTopic`). */
+  readonly urgency?: UrgencyRules;
   readonly decode: DecodeRecord<E>;
   readonly project: ProjectEvent<E>;
   readonly metrics: RelayMetrics;
@@ -102,6 +105,7 @@ export function createProjector<E extends TypedEvent>(options: ProjectorOptions<
       const settled: SettledRecord[] = [];
       const plan = createPlanBuilder({
         outboundTopic: options.outboundTopic,
+        ...(options.urgency ? { urgency: options.urgency } : {}),
         consumerGroup: options.groupId,
         serviceVersion: options.serviceVersion,
         now: now(),
