@@ -14,7 +14,8 @@ function followReplay(box) {
       const answer = await fetch(`/replays/${encodeURIComponent(id)}.json`, {
         headers: { accept: 'application/json' },
       });
-      if (!answer.ok) return;
+      // A failed read (the console busy, Kafka slow to answer) is not the end of the replay: poll again.
+      if (!answer.ok) throw new Error(`status ${answer.status}`);
       const status = await answer.json();
       progress.max = Math.max(status.total, 1);
       progress.value = status.done;
